@@ -1,0 +1,229 @@
+import { randomBytes } from 'node:crypto';
+import { ApiError, invalid, notFound } from '../core/errors.ts';
+import { ok } from '../core/http.ts';
+import { computeLink, type Scope } from '../core/links.ts';
+import type { Reply, Route, SimRequest } from '../core/router.ts';
+import type { Sim } from '../core/sim.ts';
+import type { JsonObject } from '../core/store.ts';
+import { compileComputeFilter } from './filter.ts';
+
+/** Prefix of every Compute path. */
+export const V1 = '/compute/v1/projects/{project}';
+
+/** A stored Compute resource (plain JSON, the REST representation). */
+export type Resource = JsonObject & { name: string; id: string; selfLink: string };
+
+/** Route helper: a named Compute route (`compute.<collection>.<verb>`). */
+export function route(
+  method: string,
+  path: string,
+  collection: string,
+  verb: string,
+  kind: 'read' | 'write',
+  handler: (req: SimRequest) => Reply | Promise<Reply>,
+): Route {
+  return { method, pattern: `${V1}/${path}`, name: `compute.${collection}.${verb}`, kind, handler };
+}
+
+/** What one Compute mutation is about, for the operation and its audit records. */
+export interface Mutation {
+  req: SimRequest;
+  project: string;
+  scope: Scope;
+  /** REST collection as in methodName: `firewalls`, `regionBackendServices`, ... */
+  collection: string;
+  /** `insert`, `delete`, `patch`, `addPeering`, ... (operationType and methodName verb). */
+  verb: string;
+  /** `projects/P/global/firewalls/F`. */
+  resourcePath: string;
+  /** Monitored resource type: `gce_firewall_rule`, ... */
+  resourceType: string;
+  resourceLabels?: Record<string, string>;
+  targetId?: string;
+  /** IAM permission for authorizationInfo, e.g. `compute.firewalls.create`. */
+  permission: string;
+  /** Keys the operation holds until DONE (see Operations.busy). */
+  locks?: string[];
+  /**
+   * Validates now (throw ApiError -> HTTP error) and returns the effect to run when the
+   * operation is DONE (throw ApiError there -> operation.error).
+   */
+  prepare: () => (() => void) | undefined;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Runs a Compute mutation: requestId de-duplication, synchronous validation, then an operation
+ * whose effect lands at DONE. A synchronous failure writes one ERROR audit entry with `status`
+ * (Admin Activity logs record failed calls too:
+ * https://cloud.google.com/logging/docs/audit#admin-activity) and answers the error.
+ */
+export function mutate(sim: Sim, m: Mutation): Reply {
+  const requestId = m.req.query.get('requestId');
+  if (requestId !== null) {
+    // https://cloud.google.com/compute/docs/reference/rest/v1/firewalls/insert (requestId):
+    // a valid UUID, not the zero UUID; a retry within the window returns the first operation.
+    if (!UUID.test(requestId) || /^[0-]+$/.test(requestId)) {
+      throw invalid(`Invalid value for field 'requestId': '${requestId}'. Must be a valid UUID.`);
+    }
+    const earlier = sim.ops.byRequestId(m.project, requestId);
+    if (earlier) return ok(earlier);
+  }
+  const methodName = `v1.compute.${m.collection}.${m.verb}`;
+  let effect: (() => void) | undefined;
+  try {
+    effect = m.prepare();
+  } catch (e) {
+    if (e instanceof ApiError) {
+      sim.audit.write({
+        project: m.project,
+        serviceName: 'compute.googleapis.com',
+        methodName,
+        resourceName: m.resourcePath,
+        resourceType: m.resourceType,
+        resourceLabels: m.resourceLabels,
+        principal: m.req.principal,
+        permission: m.permission,
+        request: requestBody(m.req),
+        requestType: `type.googleapis.com/compute.${m.collection}.${m.verb}`,
+        status: { code: e.rpcCode, message: e.message },
+      });
+    }
+    throw e;
+  }
+  const op = sim.ops.start({
+    project: m.project,
+    scope: m.scope,
+    operationType: m.verb,
+    targetLink: computeLink(m.resourcePath),
+    targetId: m.targetId,
+    user: m.req.principal,
+    locks: m.locks,
+    requestId: requestId ?? undefined,
+    apply: effect,
+    audit: {
+      methodName,
+      resourceName: m.resourcePath,
+      resourceType: m.resourceType,
+      resourceLabels: m.resourceLabels,
+      request: requestBody(m.req),
+      permission: m.permission,
+    },
+  });
+  return ok(op);
+}
+
+function requestBody(req: SimRequest): JsonObject {
+  return req.body !== null && typeof req.body === 'object' && !Array.isArray(req.body)
+    ? (structuredClone(req.body) as JsonObject)
+    : {};
+}
+
+/** The JSON body as an object; 400 when missing or not an object. */
+export function bodyObject(req: SimRequest): JsonObject {
+  const b = req.body;
+  if (b === null || typeof b !== 'object' || Array.isArray(b)) {
+    throw invalid('Invalid JSON payload received. Expected an object.');
+  }
+  return b as JsonObject;
+}
+
+/** A required string field of a body. */
+export function requireString(obj: JsonObject, field: string, what = 'resource'): string {
+  const v = obj[field];
+  if (typeof v !== 'string' || v === '') {
+    throw invalid(`Invalid value for field '${what}.${field}': ''. Must be set.`);
+  }
+  return v;
+}
+
+/**
+ * Compute resource names: RFC 1035, 1-63 chars, `[a-z]([-a-z0-9]*[a-z0-9])?`
+ * (https://cloud.google.com/compute/docs/naming-resources).
+ */
+export function checkName(name: string, what = 'resource'): void {
+  if (!/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name)) {
+    throw invalid(
+      `Invalid value for field '${what}.name': '${name}'. Must be a match of regex '(?:[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)'`,
+    );
+  }
+}
+
+/** A stored resource or 404 notFound. */
+export function mustGet<T extends object = Resource>(sim: Sim, collection: string, key: string): T {
+  const r = sim.store.get<T>(collection, key);
+  if (!r) throw notFound(key);
+  return r;
+}
+
+/** Fields shared by new resources: kind, id, name, creationTimestamp, selfLink. */
+export function baseFields(sim: Sim, kind: string, key: string, name: string): Resource {
+  return {
+    kind,
+    id: sim.store.nextId(),
+    creationTimestamp: new Date().toISOString(),
+    name,
+    selfLink: computeLink(key),
+  };
+}
+
+/** A new fingerprint (base64 of 8 random bytes, like Compute's). */
+export function newFingerprint(): string {
+  return randomBytes(8).toString('base64');
+}
+
+/** Fields a client may not set or change through insert/patch/update. */
+const OUTPUT_ONLY = new Set(['id', 'kind', 'selfLink', 'creationTimestamp', 'fingerprint']);
+
+/** Body fields minus output-only ones. */
+export function writable(body: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(body)) if (!OUTPUT_ONLY.has(k)) out[k] = v;
+  return out;
+}
+
+/**
+ * JSON merge patch (RFC 7396) as Compute's PATCH applies it: objects merge, other values
+ * (arrays included) replace, null clears
+ * (https://cloud.google.com/compute/docs/reference/rest/v1/firewalls/patch).
+ */
+export function mergePatch(target: JsonObject, patch: JsonObject): JsonObject {
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete target[k];
+    else if (
+      typeof v === 'object' &&
+      !Array.isArray(v) &&
+      typeof target[k] === 'object' &&
+      target[k] !== null &&
+      !Array.isArray(target[k])
+    ) {
+      mergePatch(target[k] as JsonObject, v);
+    } else target[k] = structuredClone(v);
+  }
+  return target;
+}
+
+/**
+ * A Compute list response: `{kind, id, items?, selfLink, nextPageToken?}`. `items` is left out
+ * when empty, as Compute does. Honours `filter`, `maxResults` (default/max 500) and `pageToken`
+ * (https://cloud.google.com/compute/docs/reference/rest/v1/firewalls/list).
+ */
+export function listReply(req: SimRequest, kind: string, listPath: string, items: object[]): Reply {
+  const filter = compileComputeFilter(req.query.get('filter'));
+  const matched = items.filter(filter);
+  const max = Math.min(500, Math.max(1, Number(req.query.get('maxResults') ?? '500') || 500));
+  const start = Number(req.query.get('pageToken') ?? '0') || 0;
+  const page = matched.slice(start, start + max);
+  const body: JsonObject = { kind, id: listPath, selfLink: computeLink(listPath) };
+  if (page.length > 0) body.items = page as JsonObject[];
+  if (start + max < matched.length) body.nextPageToken = String(start + max);
+  return ok(body);
+}
+
+/** Path parameter, or 400 when missing (router guarantees presence; typed access). */
+export function param(req: SimRequest, name: string): string {
+  const v = req.params[name];
+  if (v === undefined) throw invalid(`missing path parameter ${name}`);
+  return v;
+}
