@@ -1,0 +1,235 @@
+/**
+ * Desired state: a pure function of the topology and the observed facts. It never reads the
+ * cloud itself, so it is cheap to test and deterministic.
+ */
+import { backendDeployment, backendService, type Manifest } from '../manifests/backend.ts';
+import { ipMasqAgentConfigMap, masqueradeConfigMap } from '../manifests/masquerade.ts';
+import type { Facts } from '../model/facts.ts';
+import {
+  type BackendService,
+  type Firewall,
+  type ForwardingRule,
+  type HealthCheck,
+  type KubeObject,
+  OWNER_MARKER,
+  type Resource,
+} from '../model/resources.ts';
+import { aggregate } from '../net/cidr.ts';
+import type { Cluster, Service, Topology } from '../topology/schema.ts';
+import { effectiveMode, ipMasqAgentNonMasquerade, masqueradeCidrs } from './masquerade.ts';
+import { nodePortOf, resourceName, serviceId } from './names.ts';
+
+/** Google's health-check probers: https://cloud.google.com/load-balancing/docs/health-checks#fw-rule */
+export const HEALTH_CHECK_RANGES = ['130.211.0.0/22', '35.191.0.0/16'] as const;
+
+export interface Desired {
+  readonly resources: readonly Resource[];
+  /** Why some resources could not be described yet (e.g. a cluster with no nodes). */
+  readonly pending: readonly string[];
+  /** Masquerade CIDRs per consumer cluster, for reports. */
+  readonly masquerade: Readonly<Record<string, readonly string[]>>;
+}
+
+/** Which services and clusters to describe; everything when absent. */
+export interface DesireScope {
+  readonly services?: ReadonlySet<string>;
+  readonly clusters?: ReadonlySet<string>;
+}
+
+function describe(what: string, s: Service): string {
+  return `peerlink: ${what} for ${serviceId(s)} ${OWNER_MARKER}`;
+}
+
+function subnetOf(t: Topology, c: Cluster) {
+  const subnet = t.networks
+    .find((n) => n.name === c.network)
+    ?.subnets.find((s) => s.name === c.subnet);
+  if (!subnet)
+    throw new Error(`cluster ${c.name}: subnet ${c.subnet} missing from a validated topology`);
+  return subnet;
+}
+
+/** Where a consumer's traffic comes from, as the provider's firewall sees it. */
+export function consumerSourceRanges(t: Topology, c: Cluster): string[] {
+  const subnet = subnetOf(t, c);
+  if (c.mode === 'routes') return [subnet.range]; // pod traffic is masqueraded to the node
+  const pods = subnet.secondaryRanges.find((r) => r.name === c.podSecondaryRange)?.range;
+  return aggregate(pods ? [subnet.range, pods] : [subnet.range]);
+}
+
+function servicePort(s: Service): number {
+  return s.ilb === 'managed' ? nodePortOf(s) : s.port;
+}
+
+function globalAccessOf(t: Topology, s: Service, provider: Cluster): boolean {
+  if (s.globalAccess !== undefined) return s.globalAccess;
+  return s.consumers.some(
+    (name) => t.clusters.find((c) => c.name === name)?.region !== provider.region,
+  );
+}
+
+function kube(cluster: string, manifest: Manifest): KubeObject {
+  const meta = manifest.metadata as { name: string; namespace?: string };
+  return {
+    kind: 'kube',
+    cluster,
+    apiVersion: String(manifest.apiVersion),
+    objectKind: String(manifest.kind),
+    namespace: meta.namespace ?? '',
+    name: meta.name,
+    manifest,
+  };
+}
+
+function serviceResources(t: Topology, facts: Facts, s: Service, pending: string[]): Resource[] {
+  const provider = t.clusters.find((c) => c.name === s.cluster);
+  if (!provider) return [];
+  const consumers = t.clusters.filter((c) => s.consumers.includes(c.name));
+  const port = String(servicePort(s));
+  const tcp = [{ IPProtocol: 'tcp', ports: [port] }];
+  const observed = facts.clusters[provider.name];
+  const tags = [...(observed?.nodeTags ?? [])].sort();
+  const globalAccess = globalAccessOf(t, s, provider);
+  const out: Resource[] = [
+    kube(provider.name, backendDeployment(s)),
+    kube(provider.name, backendService(s, nodePortOf(s), globalAccess)),
+  ];
+
+  const firewall = (
+    suffix: string,
+    fields: Omit<Firewall, 'kind' | 'name' | 'priority' | 'description'>,
+    what: string,
+  ): Firewall => ({
+    kind: 'firewall',
+    name: resourceName(s, suffix),
+    priority: 1000,
+    description: describe(what, s),
+    ...fields,
+  });
+
+  // Ingress rules target the provider's nodes; without their tag a rule would open every VM.
+  if (tags.length === 0)
+    pending.push(
+      `${serviceId(s)}: cluster ${provider.name} has no nodes yet; its firewall rules wait`,
+    );
+  else {
+    out.push(
+      firewall(
+        'consumers',
+        {
+          network: provider.network,
+          direction: 'INGRESS',
+          sourceRanges: aggregate(consumers.flatMap((c) => consumerSourceRanges(t, c))),
+          destinationRanges: [],
+          targetTags: tags,
+          allowed: tcp,
+        },
+        'consumer ingress',
+      ),
+    );
+    if (s.ilb === 'managed')
+      out.push(
+        firewall(
+          'health',
+          {
+            network: provider.network,
+            direction: 'INGRESS',
+            sourceRanges: [...HEALTH_CHECK_RANGES],
+            destinationRanges: [],
+            targetTags: tags,
+            allowed: tcp,
+          },
+          'health-check ingress',
+        ),
+      );
+  }
+
+  const providerRange = subnetOf(t, provider).range;
+  for (const network of [...new Set(consumers.map((c) => c.network))].sort()) {
+    if (network === provider.network) continue;
+    const consumerTags = consumers
+      .filter((c) => c.network === network)
+      .flatMap((c) => facts.clusters[c.name]?.nodeTags ?? []);
+    out.push(
+      firewall(
+        `egress-${network}`.slice(0, 20).replace(/-+$/, ''),
+        {
+          network,
+          direction: 'EGRESS',
+          sourceRanges: [],
+          destinationRanges: [providerRange],
+          targetTags: [...new Set(consumerTags)].sort(),
+          allowed: tcp,
+        },
+        `egress from ${network}`,
+      ),
+    );
+  }
+
+  if (s.ilb === 'managed') {
+    const hc: HealthCheck = {
+      kind: 'healthCheck',
+      name: resourceName(s, 'hc'),
+      region: provider.region,
+      port: nodePortOf(s),
+      description: describe('ILB health check', s),
+    };
+    const bs: BackendService = {
+      kind: 'backendService',
+      name: resourceName(s, 'bs'),
+      region: provider.region,
+      network: provider.network,
+      healthCheck: hc.name,
+      backends: [...new Set(observed?.nodePools.flatMap((p) => p.instanceGroups) ?? [])].sort(),
+      description: describe('ILB backend service', s),
+    };
+    const fr: ForwardingRule = {
+      kind: 'forwardingRule',
+      name: resourceName(s, 'fr'),
+      region: provider.region,
+      network: provider.network,
+      subnetwork: provider.subnet,
+      backendService: bs.name,
+      ports: [port],
+      allowGlobalAccess: globalAccess,
+      description: describe('ILB forwarding rule', s),
+    };
+    if (bs.backends.length === 0)
+      pending.push(`${serviceId(s)}: cluster ${provider.name} has no instance groups yet`);
+    out.push(hc, bs, fr);
+  }
+  return out;
+}
+
+function masqueradeResources(
+  t: Topology,
+  facts: Facts,
+  c: Cluster,
+  out: Record<string, string[]>,
+): Resource[] {
+  const cf = facts.clusters[c.name];
+  const mode = effectiveMode(c, cf);
+  const cidrs = masqueradeCidrs(t, c, facts.networks[c.network], cf);
+  out[c.name] = cidrs;
+  if (mode === 'agent') return masqueradeConfigMap(cidrs).map((m) => kube(c.name, m));
+  if (mode === 'ip-masq-agent')
+    return [kube(c.name, ipMasqAgentConfigMap(ipMasqAgentNonMasquerade(c, cidrs)))];
+  return [];
+}
+
+/** Everything that should exist for the services and consumer clusters in scope. */
+export function desire(t: Topology, facts: Facts, scope: DesireScope = {}): Desired {
+  const pending: string[] = [];
+  const masquerade: Record<string, string[]> = {};
+  const resources: Resource[] = [];
+  for (const s of t.services) {
+    if (scope.services && !scope.services.has(serviceId(s))) continue;
+    resources.push(...serviceResources(t, facts, s, pending));
+  }
+  const consumers = new Set(t.services.flatMap((s) => s.consumers));
+  for (const c of t.clusters) {
+    if (!consumers.has(c.name) || (scope.clusters && !scope.clusters.has(c.name))) continue;
+    resources.push(...masqueradeResources(t, facts, c, masquerade));
+  }
+  return { resources, pending, masquerade };
+}

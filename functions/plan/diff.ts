@@ -1,0 +1,150 @@
+/**
+ * The planner: a pure diff of desired against observed state. Only resources peerlink owns are
+ * ever changed; a same-named resource it does not own becomes a conflict, never a write.
+ */
+import { keyOf, type Observed, type Resource, type ResourceKind } from '../model/resources.ts';
+import { normalise } from './normalise.ts';
+
+export interface Change {
+  readonly field: string;
+  readonly before: unknown;
+  readonly after: unknown;
+}
+
+export type Action =
+  | {
+      readonly op: 'create';
+      readonly key: string;
+      readonly desired: Resource;
+      readonly reason: string;
+    }
+  | {
+      readonly op: 'update';
+      readonly key: string;
+      readonly desired: Resource;
+      readonly observed: Observed;
+      readonly changes: readonly Change[];
+      readonly reason: string;
+    }
+  | {
+      readonly op: 'delete';
+      readonly key: string;
+      readonly observed: Observed;
+      readonly reason: string;
+    }
+  | {
+      readonly op: 'conflict';
+      readonly key: string;
+      readonly desired: Resource;
+      readonly observed: Observed;
+      readonly reason: string;
+    };
+
+export interface Plan {
+  readonly actions: readonly Action[];
+}
+
+/** Creation order: what others refer to comes first. Deletion runs in reverse. */
+const ORDER: readonly ResourceKind[] = [
+  'kube',
+  'firewall',
+  'healthCheck',
+  'backendService',
+  'forwardingRule',
+];
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/** True when every field `want` sets has the same value in `have` (extra fields are the server's). */
+export function covers(have: unknown, want: unknown): boolean {
+  if (Array.isArray(want)) {
+    return (
+      Array.isArray(have) && have.length === want.length && want.every((w, i) => covers(have[i], w))
+    );
+  }
+  if (want !== null && typeof want === 'object') {
+    if (have === null || typeof have !== 'object' || Array.isArray(have)) return false;
+    const h = have as Record<string, unknown>;
+    return Object.entries(want).every(([k, v]) => covers(h[k], v));
+  }
+  return have === want;
+}
+
+function changes(want: Resource, have: Resource): Change[] {
+  if (want.kind === 'kube' && have.kind === 'kube') {
+    const w = want.manifest as Record<string, unknown>;
+    const h = have.manifest as Record<string, unknown>;
+    return Object.keys(w)
+      .filter((k) => !covers(h[k], w[k]))
+      .map((field) => ({ field, before: h[field], after: w[field] }));
+  }
+  const w = want as unknown as Record<string, unknown>;
+  const h = have as unknown as Record<string, unknown>;
+  return Object.keys(w)
+    .filter((k) => !same(w[k], h[k]))
+    .map((field) => ({ field, before: h[field], after: w[field] }));
+}
+
+function rank(a: Action): number {
+  const kind = (a.op === 'delete' ? a.observed.resource : a.desired).kind;
+  const i = ORDER.indexOf(kind);
+  return a.op === 'delete' ? 100 - i : i;
+}
+
+/** Diffs desired against observed. Both sides are normalised first. */
+export function plan(desired: readonly Resource[], observed: readonly Observed[]): Plan {
+  const have = new Map(
+    observed.map((o) => [keyOf(o.resource), { ...o, resource: normalise(o.resource) }]),
+  );
+  const wanted = new Set<string>();
+  const actions: Action[] = [];
+  for (const raw of desired) {
+    const want = normalise(raw);
+    const key = keyOf(want);
+    wanted.add(key);
+    const o = have.get(key);
+    if (!o) {
+      actions.push({ op: 'create', key, desired: want, reason: 'does not exist' });
+    } else if (!o.owned) {
+      actions.push({
+        op: 'conflict',
+        key,
+        desired: want,
+        observed: o,
+        reason: 'a resource with this name exists and is not managed by peerlink; left untouched',
+      });
+    } else {
+      const diff = changes(want, o.resource);
+      if (diff.length > 0)
+        actions.push({
+          op: 'update',
+          key,
+          desired: want,
+          observed: o,
+          changes: diff,
+          reason: `differs in ${diff.map((d) => d.field).join(', ')}`,
+        });
+    }
+  }
+  for (const [key, o] of have) {
+    if (o.owned && !wanted.has(key))
+      actions.push({
+        op: 'delete',
+        key,
+        observed: o,
+        reason: 'managed by peerlink and no longer desired',
+      });
+  }
+  actions.sort((a, b) => rank(a) - rank(b) || a.key.localeCompare(b.key));
+  return { actions };
+}
+
+export function isEmpty(p: Plan): boolean {
+  return p.actions.every((a) => a.op === 'conflict');
+}
+
+export function summary(p: Plan): Record<Action['op'], number> {
+  const out = { create: 0, update: 0, delete: 0, conflict: 0 };
+  for (const a of p.actions) out[a.op] += 1;
+  return out;
+}

@@ -1,0 +1,127 @@
+/**
+ * The topology file's shape. Every object is strict, so a misspelt key is an error rather than
+ * a silently ignored setting. Cross-references and range overlaps are checked in validate.ts.
+ */
+import { z } from 'zod';
+import { cidrProblem } from '../net/cidr.ts';
+
+/** GCP resource names: RFC 1035 labels, as Compute and GKE require. */
+const name = z
+  .string()
+  .regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a lowercase RFC 1035 name (a-z, 0-9, -)');
+
+const cidr = z.string().superRefine((text, ctx) => {
+  const problem = cidrProblem(text);
+  if (problem?.kind === 'syntax')
+    ctx.addIssue({ code: 'custom', message: `'${text}' is not an IPv4 CIDR` });
+  if (problem?.kind === 'hostBits')
+    ctx.addIssue({
+      code: 'custom',
+      message: `'${text}' has host bits set; did you mean '${problem.suggestion}'?`,
+    });
+});
+
+const region = z.string().regex(/^[a-z]+-[a-z]+\d+$/, 'must be a region such as europe-west1');
+const location = z
+  .string()
+  .regex(/^[a-z]+-[a-z]+\d+(-[a-z])?$/, 'must be a region or a zone such as europe-west1-b');
+
+export const subnetSchema = z.strictObject({
+  name,
+  region: region.optional(),
+  range: cidr,
+  secondaryRanges: z.array(z.strictObject({ name, range: cidr })).default([]),
+});
+
+export const networkSchema = z.strictObject({
+  name,
+  subnets: z.array(subnetSchema).min(1),
+});
+
+export const peeringSchema = z.strictObject({
+  networks: z.tuple([name, name]),
+  exportCustomRoutes: z.boolean().default(false),
+  importCustomRoutes: z.boolean().default(false),
+});
+
+export const nodePoolSchema = z.strictObject({
+  name,
+  nodeCount: z.number().int().min(1).max(1000).default(1),
+  machineType: z.string().min(1).default('e2-medium'),
+});
+
+export const masqueradeModes = ['agent', 'ip-masq-agent', 'none', 'auto'] as const;
+
+const clusterCommon = {
+  name,
+  network: name,
+  subnet: name,
+  location,
+  /** Zones of the node pools; defaults to the location when it is a zone. */
+  nodeLocations: z.array(location).min(1).optional(),
+  nodePools: z.array(nodePoolSchema).min(1),
+  masquerade: z.enum(masqueradeModes).default('auto'),
+  /** Destinations the node does not masquerade today (kubenet's default is 10.0.0.0/8). */
+  nonMasqueradeCidrs: z.array(cidr).min(1).optional(),
+};
+
+export const clusterSchema = z.discriminatedUnion('mode', [
+  z.strictObject({
+    ...clusterCommon,
+    mode: z.literal('routes'),
+    podRange: cidr,
+    serviceRange: cidr,
+  }),
+  z.strictObject({
+    ...clusterCommon,
+    mode: z.literal('vpc-native'),
+    podSecondaryRange: name,
+    serviceSecondaryRange: name,
+  }),
+]);
+
+export const serviceSchema = z.strictObject({
+  name,
+  cluster: name,
+  namespace: name.default('default'),
+  port: z.number().int().min(1).max(65535),
+  targetPort: z.number().int().min(1).max(65535).optional(),
+  /**
+   * A passthrough ILB does not translate ports, so clients of a `managed` ILB connect to the
+   * NodePort. Defaults to a stable port derived from the service's identity.
+   */
+  nodePort: z.number().int().min(30000).max(32767).optional(),
+  image: z.string().min(1).default('nginx:1.27'),
+  replicas: z.number().int().min(1).max(100).default(2),
+  consumers: z.array(name).min(1),
+  ilb: z.enum(['managed', 'gke']).default('managed'),
+  globalAccess: z.boolean().optional(),
+});
+
+/** The top level; list items are parsed one by one so that every bad item is reported. */
+export const topologyShape = z.strictObject({
+  project: z.string().regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, 'must be a Google Cloud project id'),
+  region,
+  networks: z.array(z.unknown()).min(1),
+  peerings: z.array(z.unknown()).default([]),
+  clusters: z.array(z.unknown()).default([]),
+  services: z.array(z.unknown()).default([]),
+});
+
+export type Subnet = z.infer<typeof subnetSchema> & { region: string };
+export type Network = Omit<z.infer<typeof networkSchema>, 'subnets'> & { subnets: Subnet[] };
+export type Peering = z.infer<typeof peeringSchema>;
+export type NodePool = z.infer<typeof nodePoolSchema>;
+export type Cluster = z.infer<typeof clusterSchema> & { region: string; nodeLocations: string[] };
+export type Service = z.infer<typeof serviceSchema>;
+export type MasqueradeMode = (typeof masqueradeModes)[number];
+
+/** A validated topology, with defaults filled in. */
+export interface Topology {
+  readonly project: string;
+  readonly region: string;
+  readonly networks: readonly Network[];
+  readonly peerings: readonly Peering[];
+  readonly clusters: readonly Cluster[];
+  readonly services: readonly Service[];
+}

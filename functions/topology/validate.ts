@@ -1,0 +1,273 @@
+/**
+ * Parses and validates a topology file. Every problem is collected and reported at once, each
+ * with its path, so a user fixes the file in one pass.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { overlaps } from '../net/cidr.ts';
+import { clusterRanges, regionOf, subnetRanges } from './ranges.ts';
+import {
+  type Cluster,
+  clusterSchema,
+  type Network,
+  networkSchema,
+  type Peering,
+  peeringSchema,
+  type Service,
+  serviceSchema,
+  type Topology,
+  topologyShape,
+} from './schema.ts';
+
+export interface TopologyIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** The topology is invalid. Terminal: retrying cannot help until the file changes. */
+export class TopologyError extends Error {
+  readonly issues: readonly TopologyIssue[];
+  constructor(issues: readonly TopologyIssue[], source = 'topology') {
+    super(`${source} is invalid:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
+    this.name = 'TopologyError';
+    this.issues = issues;
+  }
+}
+
+export async function loadTopology(file: string): Promise<Topology> {
+  return parseTopology(await readFile(file, 'utf8'), file);
+}
+
+/** Parses YAML text into a validated topology, or throws TopologyError listing every issue. */
+export function parseTopology(text: string, source = 'topology'): Topology {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new TopologyError(
+      doc.errors.map((e) => ({
+        path: e.linePos?.[0] ? `line ${e.linePos[0].line}` : '(file)',
+        message: e.message.split('\n')[0] ?? e.message,
+      })),
+      source,
+    );
+  }
+  return validateTopology(doc.toJS(), source);
+}
+
+function pathOf(prefix: string, path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (acc, key) =>
+      typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key),
+    prefix,
+  );
+}
+
+function zodIssues(prefix: string, error: z.ZodError): TopologyIssue[] {
+  return error.issues.map((i) => ({
+    path: pathOf(prefix, i.path) || '(top level)',
+    message: i.message,
+  }));
+}
+
+/** Validates an already-parsed object. */
+export function validateTopology(raw: unknown, source = 'topology'): Topology {
+  const issues: TopologyIssue[] = [];
+  const top = topologyShape.safeParse(raw);
+  if (!top.success) throw new TopologyError(zodIssues('', top.error), source);
+  const { project, region } = top.data;
+
+  // Items are parsed one by one: a bad item is reported and left out, and references to it by
+  // name are not reported again as unknown.
+  const rawNames = new Set<string>();
+  function items<S extends z.ZodType>(list: unknown[], key: string, schema: S): z.infer<S>[] {
+    const out: z.infer<S>[] = [];
+    list.forEach((item, i) => {
+      const parsed = schema.safeParse(item);
+      if (parsed.success) out.push(parsed.data);
+      else {
+        issues.push(...zodIssues(`${key}[${i}]`, parsed.error));
+        const n = (item as { name?: unknown } | null)?.name;
+        if (typeof n === 'string') rawNames.add(`${key}:${n}`);
+      }
+    });
+    return out;
+  }
+
+  const networks: Network[] = items(top.data.networks, 'networks', networkSchema).map((n) => ({
+    ...n,
+    subnets: n.subnets.map((s) => ({ ...s, region: s.region ?? region })),
+  }));
+  const peerings: Peering[] = items(top.data.peerings, 'peerings', peeringSchema);
+  const parsedClusters = items(top.data.clusters, 'clusters', clusterSchema);
+  const services: Service[] = items(top.data.services, 'services', serviceSchema);
+
+  const check = new Checker(issues, rawNames);
+  check.unique('networks', networks);
+  check.unique('clusters', parsedClusters);
+  check.unique(
+    'services',
+    services.map((s) => ({ name: `${s.namespace}/${s.name}@${s.cluster}` })),
+  );
+  networks.forEach((n, i) => {
+    check.unique(`networks[${i}].subnets`, n.subnets);
+    n.subnets.forEach((s, j) => {
+      check.unique(`networks[${i}].subnets[${j}].secondaryRanges`, s.secondaryRanges);
+    });
+  });
+
+  const networkByName = new Map(networks.map((n) => [n.name, n]));
+  const clusters: Cluster[] = [];
+  parsedClusters.forEach((c, i) => {
+    const at = `clusters[${i}]`;
+    const network = networkByName.get(c.network);
+    const subnet = network?.subnets.find((s) => s.name === c.subnet);
+    const cRegion = regionOf(c.location);
+    if (!network) check.unknown(`${at}.network`, 'networks', c.network);
+    else if (!subnet)
+      issues.push({
+        path: `${at}.subnet`,
+        message: `no subnet '${c.subnet}' in network '${c.network}'`,
+      });
+    else if (subnet.region !== cRegion)
+      issues.push({
+        path: `${at}.location`,
+        message: `'${c.location}' is in region ${cRegion} but subnet '${subnet.name}' is in ${subnet.region}`,
+      });
+    if (c.mode === 'vpc-native' && subnet) {
+      for (const key of ['podSecondaryRange', 'serviceSecondaryRange'] as const) {
+        if (!subnet.secondaryRanges.some((r) => r.name === c[key]))
+          issues.push({
+            path: `${at}.${key}`,
+            message: `subnet '${subnet.name}' has no secondary range '${c[key]}'`,
+          });
+      }
+    }
+    const zonal = c.location !== cRegion;
+    if (!zonal && !c.nodeLocations)
+      issues.push({
+        path: `${at}.nodeLocations`,
+        message: 'a regional cluster must list its zones',
+      });
+    c.nodeLocations?.forEach((z, j) => {
+      if (regionOf(z) !== cRegion || z === cRegion)
+        issues.push({
+          path: `${at}.nodeLocations[${j}]`,
+          message: `'${z}' is not a zone of ${cRegion}`,
+        });
+    });
+    check.unique(`${at}.nodePools`, c.nodePools);
+    clusters.push({
+      ...c,
+      region: cRegion,
+      nodeLocations: c.nodeLocations ?? [c.location],
+    } as Cluster);
+  });
+
+  const pairs = new Set<string>();
+  peerings.forEach((p, i) => {
+    const [a, b] = p.networks;
+    p.networks.forEach((n, j) => {
+      if (!networkByName.has(n)) check.unknown(`peerings[${i}].networks[${j}]`, 'networks', n);
+    });
+    if (a === b)
+      issues.push({
+        path: `peerings[${i}].networks`,
+        message: 'a network cannot peer with itself',
+      });
+    const key = [a, b].sort().join(' ');
+    if (pairs.has(key))
+      issues.push({
+        path: `peerings[${i}]`,
+        message: `networks '${a}' and '${b}' are already peered`,
+      });
+    pairs.add(key);
+  });
+  const peered = (a: string, b: string) => a === b || pairs.has([a, b].sort().join(' '));
+
+  // Ranges that must not overlap: every subnet range and every routes-mode cluster range.
+  const rangesOf = new Map<string, { path: string; range: string }[]>();
+  networks.forEach((n, i) => {
+    const list = subnetRanges(n).map((r) => ({ ...r, path: `networks[${i}].${r.path}` }));
+    rangesOf.set(n.name, list);
+  });
+  clusters.forEach((c, i) => {
+    rangesOf
+      .get(c.network)
+      ?.push(...clusterRanges(c).map((r) => ({ ...r, path: `clusters[${i}].${r.path}` })));
+  });
+  for (const [net, list] of rangesOf) {
+    reportOverlaps(issues, list, list, `within network '${net}'`);
+  }
+  for (const p of peerings) {
+    const [a, b] = p.networks;
+    const la = rangesOf.get(a);
+    const lb = rangesOf.get(b);
+    if (la && lb && a !== b)
+      reportOverlaps(issues, la, lb, `between peered networks '${a}' and '${b}'`);
+  }
+
+  const clusterByName = new Map(clusters.map((c) => [c.name, c]));
+  services.forEach((s, i) => {
+    const provider = clusterByName.get(s.cluster);
+    if (!provider) check.unknown(`services[${i}].cluster`, 'clusters', s.cluster);
+    s.consumers.forEach((name, j) => {
+      const consumer = clusterByName.get(name);
+      if (!consumer) check.unknown(`services[${i}].consumers[${j}]`, 'clusters', name);
+      else if (provider && !peered(consumer.network, provider.network))
+        issues.push({
+          path: `services[${i}].consumers[${j}]`,
+          message: `cluster '${name}' is in network '${consumer.network}', which is not peered with '${provider.network}'`,
+        });
+      if (name === s.cluster)
+        issues.push({
+          path: `services[${i}].consumers[${j}]`,
+          message: 'a service cannot consume itself',
+        });
+    });
+  });
+
+  if (issues.length > 0) throw new TopologyError(issues, source);
+  return { project, region, networks, peerings, clusters, services };
+}
+
+function reportOverlaps(
+  issues: TopologyIssue[],
+  a: readonly { path: string; range: string }[],
+  b: readonly { path: string; range: string }[],
+  where: string,
+): void {
+  const seen = new Set<string>();
+  for (const x of a) {
+    for (const y of b) {
+      if (x === y || !overlaps([x.range], [y.range])) continue;
+      const key = [x.path, y.path].sort().join('|');
+      if (seen.has(key)) continue;
+      seen.add(key);
+      issues.push({ path: x.path, message: `${x.range} overlaps ${y.range} (${y.path}) ${where}` });
+    }
+  }
+}
+
+class Checker {
+  readonly #issues: TopologyIssue[];
+  readonly #badNames: Set<string>;
+  constructor(issues: TopologyIssue[], badNames: Set<string>) {
+    this.#issues = issues;
+    this.#badNames = badNames;
+  }
+
+  unique(path: string, list: readonly { name: string }[]): void {
+    const seen = new Set<string>();
+    list.forEach((item, i) => {
+      if (seen.has(item.name))
+        this.#issues.push({ path: `${path}[${i}].name`, message: `duplicate name '${item.name}'` });
+      seen.add(item.name);
+    });
+  }
+
+  /** Reports a reference to an unknown item, unless that item exists but failed to parse. */
+  unknown(path: string, key: string, name: string): void {
+    if (this.#badNames.has(`${key}:${name}`)) return;
+    this.#issues.push({ path, message: `unknown ${key.replace(/s$/, '')} '${name}'` });
+  }
+}
