@@ -94,8 +94,8 @@ describe('plan', () => {
         expect(action.desired.kind).toBe('backendService');
         expect(action.changes.map((c) => c.field)).toEqual(['backends']);
         const [change] = action.changes;
-        const before = (change?.before ?? []) as string[];
-        const added = ((change?.after ?? []) as string[]).filter((g) => !before.includes(g));
+        const old = (change?.before ?? []) as string[];
+        const added = ((change?.after ?? []) as string[]).filter((g) => !old.includes(g));
         expect(added).toEqual([group]);
       }),
     );
