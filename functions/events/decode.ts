@@ -75,9 +75,10 @@ function fromCloudEvent(event: Record<string, unknown>, depth: number): LogEntry
 
 function fromPubsubMessage(message: Record<string, unknown>, what: string): LogEntry {
   const data = message.data;
-  if (typeof data !== 'string' || data.length === 0) {
+  if (typeof data !== 'string') {
     throw new MalformedEventError(`${what}.data is ${describe(data)}, expected base64 text`);
   }
+  if (data.length === 0) throw new MalformedEventError(`${what}.data is empty`);
   const bytes = decodeBase64(data, `${what}.data`);
   return validateLogEntry(parseJson(toText(bytes, `${what}.data`), `${what}.data`), `${what}.data`);
 }
