@@ -69,8 +69,74 @@ export interface KubeObject {
   readonly manifest: Readonly<Record<string, unknown>>;
 }
 
-export type Resource = Firewall | HealthCheck | BackendService | ForwardingRule | KubeObject;
+/** Infrastructure that bootstrap provisions. peerlink creates it but never updates or deletes it. */
+export interface NetworkResource {
+  readonly kind: 'network';
+  readonly name: string;
+  readonly description: string;
+}
+
+export interface SubnetworkResource {
+  readonly kind: 'subnetwork';
+  readonly name: string;
+  readonly network: string;
+  readonly region: string;
+  readonly range: string;
+  readonly secondaryRanges: readonly { readonly name: string; readonly range: string }[];
+  readonly description: string;
+}
+
+/** One side of a VPC peering: `network` peers with `peerNetwork`. */
+export interface PeeringResource {
+  readonly kind: 'peering';
+  readonly name: string;
+  readonly network: string;
+  readonly peerNetwork: string;
+  readonly exportCustomRoutes: boolean;
+  readonly importCustomRoutes: boolean;
+}
+
+export interface ClusterResource {
+  readonly kind: 'cluster';
+  readonly name: string;
+  readonly location: string;
+  readonly network: string;
+  readonly subnetwork: string;
+  readonly mode: 'routes' | 'vpc-native';
+  /** Routes mode: CIDRs. VPC-native: secondary range names. */
+  readonly podRange: string;
+  readonly serviceRange: string;
+  readonly nodeLocations: readonly string[];
+}
+
+export interface NodePoolResource {
+  readonly kind: 'nodePool';
+  readonly name: string;
+  readonly cluster: string;
+  readonly location: string;
+  readonly nodeCount: number;
+  readonly machineType: string;
+}
+
+export type InfraResource =
+  | NetworkResource
+  | SubnetworkResource
+  | PeeringResource
+  | ClusterResource
+  | NodePoolResource;
+
+export type ManagedResource = Firewall | HealthCheck | BackendService | ForwardingRule | KubeObject;
+export type Resource = ManagedResource | InfraResource;
 export type ResourceKind = Resource['kind'];
+
+/** Kinds peerlink only ever creates. */
+export const INFRA_KINDS: ReadonlySet<ResourceKind> = new Set([
+  'network',
+  'subnetwork',
+  'peering',
+  'cluster',
+  'nodePool',
+]);
 
 /** An observed resource: the value, whether peerlink owns it, and write preconditions. */
 export interface Observed<R extends Resource = Resource> {
@@ -91,6 +157,16 @@ export function keyOf(r: Resource): string {
       return `${r.kind}/${r.region}/${r.name}`;
     case 'kube':
       return `kube/${r.cluster}/${r.objectKind}/${r.namespace}/${r.name}`;
+    case 'network':
+      return `network/${r.name}`;
+    case 'subnetwork':
+      return `subnetwork/${r.region}/${r.name}`;
+    case 'peering':
+      return `peering/${r.network}/${r.name}`;
+    case 'cluster':
+      return `cluster/${r.location}/${r.name}`;
+    case 'nodePool':
+      return `nodePool/${r.location}/${r.cluster}/${r.name}`;
   }
 }
 

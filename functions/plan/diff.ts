@@ -2,7 +2,13 @@
  * The planner: a pure diff of desired against observed state. Only resources peerlink owns are
  * ever changed; a same-named resource it does not own becomes a conflict, never a write.
  */
-import { keyOf, type Observed, type Resource, type ResourceKind } from '../model/resources.ts';
+import {
+  INFRA_KINDS,
+  keyOf,
+  type Observed,
+  type Resource,
+  type ResourceKind,
+} from '../model/resources.ts';
 import { normalise } from './normalise.ts';
 
 export interface Change {
@@ -105,6 +111,17 @@ export function plan(desired: readonly Resource[], observed: readonly Observed[]
     const o = have.get(key);
     if (!o) {
       actions.push({ op: 'create', key, desired: want, reason: 'does not exist' });
+    } else if (INFRA_KINDS.has(want.kind)) {
+      // Infrastructure is created once and then left to its owner: differences are reported.
+      const diff = changes(want, o.resource);
+      if (diff.length > 0)
+        actions.push({
+          op: 'conflict',
+          key,
+          desired: want,
+          observed: o,
+          reason: `exists with other ${diff.map((d) => d.field).join(', ')}; peerlink does not change infrastructure`,
+        });
     } else if (!o.owned) {
       actions.push({
         op: 'conflict',
@@ -127,7 +144,7 @@ export function plan(desired: readonly Resource[], observed: readonly Observed[]
     }
   }
   for (const [key, o] of have) {
-    if (o.owned && !wanted.has(key))
+    if (o.owned && !wanted.has(key) && !INFRA_KINDS.has(o.resource.kind))
       actions.push({
         op: 'delete',
         key,

@@ -72,5 +72,16 @@ export function normalise<R extends Resource>(r: R): R {
       return { ...r, ports: sorted(r.ports), allowGlobalAccess: r.allowGlobalAccess ?? false };
     case 'kube':
       return { ...r, manifest: kubeManifest(r.manifest) };
+    case 'subnetwork':
+      return {
+        ...r,
+        secondaryRanges: [...r.secondaryRanges].sort((a, b) => a.name.localeCompare(b.name)),
+      };
+    case 'cluster':
+      return { ...r, nodeLocations: sorted(r.nodeLocations) };
+    case 'network':
+    case 'peering':
+    case 'nodePool':
+      return { ...r };
   }
 }

@@ -1,0 +1,33 @@
+/**
+ * Typed errors every adapter maps its client's failures to. The executor decides what to do
+ * from the class alone: retry, re-plan, treat as done, or stop.
+ */
+
+export class CloudError extends Error {
+  /** HTTP status, when the failure came from an HTTP answer. */
+  readonly status: number | undefined;
+  constructor(message: string, options: { cause?: unknown; status?: number } = {}) {
+    super(message, { cause: options.cause });
+    this.name = new.target.name;
+    this.status = options.status;
+  }
+}
+
+/** 404. On delete it means done. */
+export class NotFoundError extends CloudError {}
+
+/** 409 on create (Compute `alreadyExists`, Kubernetes `AlreadyExists`). On create it means done. */
+export class AlreadyExistsError extends CloudError {}
+
+/** 412 (stale fingerprint) or a Kubernetes 409 Conflict on a stale resourceVersion: re-observe. */
+export class PreconditionFailedError extends CloudError {}
+
+/** 429, 5xx, timeouts, "operation in progress", resourceNotReady: retry with backoff. */
+export class TransientError extends CloudError {}
+
+/** Anything else: retrying cannot help (400 invalid, 403 permission denied, ...). */
+export class TerminalError extends CloudError {}
+
+export function isRetryable(e: unknown): boolean {
+  return e instanceof TransientError;
+}
