@@ -1,0 +1,70 @@
+import type { JsonObject } from './json.ts';
+import { apiVersionOf, RESOURCE_TYPES, VERBS } from './resources.ts';
+
+/**
+ * Legacy (unaggregated) discovery documents. Clients that ask for aggregated discovery
+ * (`application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList`) fall back to these
+ * when the response's Content-Type is plain `application/json`.
+ * https://kubernetes.io/docs/concepts/overview/kubernetes-api/#discovery-api
+ */
+export function coreVersions(serverAddress: string): JsonObject {
+  return {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }],
+  };
+}
+
+function groups(): string[] {
+  return [...new Set(RESOURCE_TYPES.map((r) => r.group).filter((g) => g !== ''))];
+}
+
+function groupDoc(group: string): JsonObject {
+  const gv = { groupVersion: `${group}/v1`, version: 'v1' };
+  return { name: group, versions: [gv], preferredVersion: gv };
+}
+
+export function groupList(): JsonObject {
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: groups().map(groupDoc) };
+}
+
+/** `/apis/<group>`, or undefined for a group that is not served. */
+export function group(name: string): JsonObject | undefined {
+  return groups().includes(name)
+    ? { kind: 'APIGroup', apiVersion: 'v1', ...groupDoc(name) }
+    : undefined;
+}
+
+/** `/api/v1` or `/apis/<group>/<version>`, or undefined when not served. */
+export function resourceList(groupName: string, version: string): JsonObject | undefined {
+  const types = RESOURCE_TYPES.filter((r) => r.group === groupName && r.version === version);
+  if (types.length === 0) return undefined;
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: apiVersionOf(types[0] as (typeof types)[number]),
+    resources: types.map((r) => ({
+      name: r.plural,
+      singularName: r.singular,
+      namespaced: r.namespaced,
+      kind: r.kind,
+      verbs: [...VERBS],
+      ...(r.shortNames.length > 0 ? { shortNames: [...r.shortNames] } : {}),
+    })),
+  };
+}
+
+/** `/version`: a GKE-style build of the Kubernetes version the simulator stands in for. */
+export function version(): JsonObject {
+  return {
+    major: '1',
+    minor: '32',
+    gitVersion: 'v1.32.4-gke.1000',
+    gitCommit: '0000000000000000000000000000000000000000',
+    gitTreeState: 'clean',
+    buildDate: '2026-01-01T00:00:00Z',
+    goVersion: 'go1.23.8',
+    compiler: 'gc',
+    platform: 'linux/amd64',
+  };
+}

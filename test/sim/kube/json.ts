@@ -1,0 +1,44 @@
+/** JSON values as the simulated API server stores them. */
+export type Json = null | boolean | number | string | Json[] | JsonObject;
+export interface JsonObject {
+  [key: string]: Json;
+}
+
+export function isObject(v: Json | undefined): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function deepEqual(a: Json | undefined, b: Json | undefined): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((v, i) => deepEqual(v, b[i]));
+  }
+  if (isObject(a) && isObject(b)) {
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => k in b && deepEqual(a[k], b[k]));
+  }
+  return false;
+}
+
+export function clone<T extends Json>(v: T): T {
+  return structuredClone(v);
+}
+
+/** Reads `obj.a.b` as an object, or undefined when any step is not an object. */
+export function objectAt(obj: JsonObject, ...keys: string[]): JsonObject | undefined {
+  let cur: Json | undefined = obj;
+  for (const k of keys) {
+    if (!isObject(cur)) return undefined;
+    cur = cur[k];
+  }
+  return isObject(cur) ? cur : undefined;
+}
+
+/** Returns `obj[key]` as an object, creating an empty one when it is missing or not an object. */
+export function ensureObject(obj: JsonObject, key: string): JsonObject {
+  const cur = obj[key];
+  if (isObject(cur)) return cur;
+  const fresh: JsonObject = {};
+  obj[key] = fresh;
+  return fresh;
+}
