@@ -171,3 +171,14 @@ export async function waitFor(check: () => boolean, timeoutMs: number): Promise<
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * `n` distinct /24s that no aggregation could merge: every other /24, so no two are adjacent.
+ * `offset` shifts the whole set, giving a second list that differs entry for entry.
+ */
+export function spreadCidrs(n: number, offset = 0): string[] {
+  return Array.from({ length: n }, (_, i) => {
+    const k = i + offset;
+    return `10.${100 + Math.floor(k / 128)}.${2 * (k % 128)}.0/24`;
+  });
+}
