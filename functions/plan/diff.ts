@@ -91,7 +91,8 @@ function changes(want: Resource, have: Resource): Change[] {
     .map((field) => ({ field, before: h[field], after: w[field] }));
 }
 
-function rank(a: Action): number {
+/** The phase an action runs in: creates and updates in dependency order, then deletes in reverse. */
+export function phaseOf(a: Action): number {
   const kind = (a.op === 'delete' ? a.observed.resource : a.desired).kind;
   const i = ORDER.indexOf(kind);
   return a.op === 'delete' ? 100 - i : i;
@@ -152,7 +153,7 @@ export function plan(desired: readonly Resource[], observed: readonly Observed[]
         reason: 'managed by peerlink and no longer desired',
       });
   }
-  actions.sort((a, b) => rank(a) - rank(b) || a.key.localeCompare(b.key));
+  actions.sort((a, b) => phaseOf(a) - phaseOf(b) || a.key.localeCompare(b.key));
   return { actions };
 }
 
