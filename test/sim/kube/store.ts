@@ -377,14 +377,11 @@ export class KubeStore {
       meta.generation = (Number(cur.generation) || 0) + 1;
     }
     meta.managedFields = managedFields as unknown as Json;
-    const unchanged = deepEqual(
-      { ...next, metadata: { ...meta, resourceVersion: null, managedFields: null } },
-      {
-        ...current,
-        metadata: { ...cur, resourceVersion: null, managedFields: null },
-      },
-    );
-    // A no-op write keeps the resourceVersion, as the real server does.
+    // A write that changes nothing (ownership included, timestamps aside) keeps the
+    // resourceVersion, as the real server does.
+    const unchanged =
+      deepEqual(withoutVersion(next), withoutVersion(current)) &&
+      deepEqual(timeless(managedFields), timeless(managedFieldsOf(current)));
     if (unchanged) {
       meta.resourceVersion = cur.resourceVersion ?? null;
       meta.managedFields = cur.managedFields ?? [];
@@ -529,6 +526,17 @@ function subject(rt: ResourceType, name: string): ErrorSubject {
 function managedFieldsOf(obj: JsonObject): ManagedFieldsEntry[] {
   const mf = (obj.metadata as JsonObject | undefined)?.managedFields;
   return Array.isArray(mf) ? (mf as unknown as ManagedFieldsEntry[]) : [];
+}
+
+function withoutVersion(obj: JsonObject): JsonObject {
+  const meta = { ...(obj.metadata as JsonObject) };
+  delete meta.resourceVersion;
+  delete meta.managedFields;
+  return { ...obj, metadata: meta };
+}
+
+function timeless(entries: readonly ManagedFieldsEntry[]): Json {
+  return entries.map(({ time: _t, ...rest }) => rest) as unknown as Json;
 }
 
 function parseJson(raw: string): Json {
