@@ -131,12 +131,15 @@ export function resourceNotReady(resource: string): ApiError {
   return new ApiError(400, 'resourceNotReady', `The resource '${resource}' is not ready`);
 }
 
-/** 400 resourceInUseByAnotherResource, e.g. deleting a network that still has subnetworks. */
-export function resourceInUse(resource: string, user: string): ApiError {
+/**
+ * 400 resourceInUseByAnotherResource, e.g. deleting a network that still has subnetworks:
+ * "The network resource 'projects/p/global/networks/n' is already being used by '...'".
+ */
+export function resourceInUse(resource: string, user: string, kind?: string): ApiError {
   return new ApiError(
     400,
     'resourceInUseByAnotherResource',
-    `The resource '${resource}' is already being used by '${user}'`,
+    `The ${kind ? `${kind} ` : ''}resource '${resource}' is already being used by '${user}'`,
   );
 }
 
