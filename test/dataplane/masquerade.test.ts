@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildLab, ILB_IP, type Lab, NODE_IP, OUTSIDE_IP, POD_IP, VPC_A } from './lab.ts';
+import { renderedCidrFile } from './rendered.ts';
 import {
   AGENT,
   agentEnv,
@@ -64,8 +65,11 @@ describe.skipIf(!support.ok)(`masquerade agent on a real data plane (${support.r
       expect(before).toEqual({ ok: false, error: 'timeout' });
     });
 
-    test('after agent.sh --once with the CIDR file, the request succeeds from the node address', () => {
-      writeAtomically(cidrFile, `# peer ranges for frontend-cluster\n${VPC_A}\n`);
+    test('after agent.sh --once with the CIDR file peerlink renders, the request succeeds from the node address', () => {
+      const rendered = renderedCidrFile();
+      say(`CIDR file rendered for infra/topology.example.yaml: ${JSON.stringify(rendered)}`);
+      expect(rendered.split('\n')).toContain(VPC_A);
+      writeAtomically(cidrFile, rendered);
       const r = runAgent(lab.node, ['--once'], env);
       say(`agent --once: exit ${r.code} ${r.stdout.trim()}`);
       expect(r.code).toBe(0);
