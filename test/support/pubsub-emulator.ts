@@ -1,0 +1,108 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+
+/** A running Pub/Sub emulator. */
+export interface PubsubEmulator {
+  /** `127.0.0.1:<port>`, the value for PUBSUB_EMULATOR_HOST. */
+  host: string;
+  port: number;
+  projectId: string;
+  /** Kills the emulator's whole process group (gcloud wrapper and its java child). */
+  stop(): Promise<void>;
+}
+
+/** Options for {@link startPubsubEmulator}. */
+export interface PubsubEmulatorOptions {
+  projectId?: string;
+  /** Longest wait for the emulator to answer HTTP (default 60 s). */
+  readyTimeoutMs?: number;
+}
+
+/** Thrown when the emulator does not start or answer in time. */
+export class PubsubEmulatorError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'PubsubEmulatorError';
+  }
+}
+
+/** A free TCP port on 127.0.0.1 (asked from the kernel, then released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts `gcloud beta emulators pubsub start` on a free loopback port in its own process group
+ * (`detached` = setsid), because gcloud is a Python wrapper whose java child keeps the port if
+ * only the wrapper is killed. Waits (bounded) until the emulator answers HTTP. Throws
+ * PubsubEmulatorError, after killing the group, when it exits early or is not ready in time.
+ */
+export async function startPubsubEmulator(opts: PubsubEmulatorOptions = {}): Promise<PubsubEmulator> {
+  const projectId = opts.projectId ?? 'sim-test';
+  const readyTimeoutMs = opts.readyTimeoutMs ?? 60_000;
+  const port = await freePort();
+  const host = `127.0.0.1:${port}`;
+  const child = spawn('gcloud', ['beta', 'emulators', 'pubsub', 'start', `--host-port=${host}`, `--project=${projectId}`, '--quiet'], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (b: Buffer) => {
+    output = (output + b.toString()).slice(-4000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  const stop = () => killGroup(child);
+  const deadline = Date.now() + readyTimeoutMs;
+  while (Date.now() < deadline) {
+    if (exited) {
+      await stop();
+      throw new PubsubEmulatorError(`Pub/Sub emulator exited before it was ready:\n${output}`);
+    }
+    try {
+      const res = await fetch(`http://${host}/`, { signal: AbortSignal.timeout(1_000) });
+      if (res.ok) return { host, port, projectId, stop };
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await stop();
+  throw new PubsubEmulatorError(`Pub/Sub emulator not ready after ${readyTimeoutMs} ms:\n${output}`);
+}
+
+/** SIGTERM to the process group, then SIGKILL if it has not exited within 5 s. */
+async function killGroup(child: ChildProcess): Promise<void> {
+  const pid = child.pid;
+  if (pid === undefined || child.exitCode !== null || child.signalCode !== null) {
+    if (pid !== undefined) signalGroup(pid, 'SIGKILL'); // the java child may outlive the wrapper
+    return;
+  }
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  signalGroup(pid, 'SIGTERM');
+  const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 5_000));
+  if ((await Promise.race([exited, timer])) === 'timeout') signalGroup(pid, 'SIGKILL');
+  // The wrapper can exit before its java child; make sure the group is gone.
+  await new Promise((r) => setTimeout(r, 200));
+  signalGroup(pid, 'SIGKILL');
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
