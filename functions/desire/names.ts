@@ -12,13 +12,18 @@ export function serviceId(s: Pick<Service, 'cluster' | 'namespace' | 'name'>): s
   return `${s.cluster}/${s.namespace}/${s.name}`;
 }
 
+/** The start every Compute resource name of a service shares: `peerlink-<service>-<hash>-`. */
+export function servicePrefix(s: Pick<Service, 'cluster' | 'namespace' | 'name'>): string {
+  return `${NAME_PREFIX}${s.name.slice(0, 32).replace(/-+$/, '')}-${shortHash(serviceId(s))}-`;
+}
+
 /** `peerlink-<service>-<hash>-<suffix>`, always a valid Compute name of at most 63 characters. */
 export function resourceName(
   s: Pick<Service, 'cluster' | 'namespace' | 'name'>,
   suffix: string,
 ): string {
-  const base = s.name.slice(0, 62 - NAME_PREFIX.length - 8 - suffix.length).replace(/-+$/, '');
-  return `${NAME_PREFIX}${base}-${shortHash(serviceId(s))}-${suffix}`;
+  const prefix = servicePrefix(s);
+  return `${prefix}${suffix.slice(0, 63 - prefix.length)}`.replace(/-+$/, '');
 }
 
 /** A NodePort in 30000-32767 that is stable for a service when the topology names none. */

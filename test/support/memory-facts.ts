@@ -1,0 +1,19 @@
+/** A FactsPort over a mutable Facts object, for reconcile tests without the simulator. */
+import type { FactsPort } from '../../functions/cloud/ports.ts';
+import type { ClusterFacts, Facts, NetworkFacts } from '../../functions/model/facts.ts';
+
+export class MemoryFacts implements FactsPort {
+  facts: Facts;
+  reads = 0;
+  constructor(facts: Facts) {
+    this.facts = facts;
+  }
+  async network(name: string): Promise<NetworkFacts | null> {
+    this.reads += 1;
+    return this.facts.networks[name] ?? null;
+  }
+  async cluster(_location: string, name: string): Promise<ClusterFacts | null> {
+    this.reads += 1;
+    return this.facts.clusters[name] ?? null;
+  }
+}
