@@ -5,7 +5,7 @@
  * rule lives in that back end, so the agent's own detection has to pick it.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -19,6 +19,7 @@ import {
   BACKENDS,
   dataplaneSupport,
   makeBinDir,
+  mustInNs,
   runAgent,
   save,
   waitFor,
@@ -58,6 +59,10 @@ describe.skipIf(!support.ok)(`masquerade agent on a real data plane (${support.r
     });
 
     const mine = () => agentRules(save(lab.node, backend));
+    const restoreCalls = () => {
+      const log = join(dir, 'restore.log');
+      return existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').length : 0;
+    };
 
     test('before the agent runs, the pod cannot reach the backend ILB (the peering drops it)', () => {
       const before = lab.request(ILB_IP, 2_000);
@@ -148,7 +153,7 @@ describe.skipIf(!support.ok)(`masquerade agent on a real data plane (${support.r
       expect(peer).toEqual({ ok: true, status: 200, body: NODE_IP });
     });
 
-    test('loop mode: a removed CIDR disappears at the next resync; SIGTERM leaves the rules', async () => {
+    test('loop mode: a removed CIDR goes at the next resync, drift is repaired, idle resyncs write nothing, SIGTERM leaves the rules', async () => {
       writeAtomically(cidrFile, `${VPC_A}\n`);
       const agent = spawn('ip', ['netns', 'exec', lab.node, '/bin/sh', AGENT], {
         env: { ...env, RESYNC_INTERVAL: '1' },
@@ -177,6 +182,25 @@ describe.skipIf(!support.ok)(`masquerade agent on a real data plane (${support.r
 
         writeAtomically(cidrFile, `${VPC_A}\n`);
         expect(await waitFor(hasRule, 5_000)).toBe(true);
+
+        // Idle: with the file and the chain unchanged, resyncs call no iptables-restore.
+        const callsBefore = restoreCalls();
+        await new Promise((r) => setTimeout(r, 2_500));
+        const idleCalls = restoreCalls() - callsBefore;
+        // Drift: someone deletes the jump; the next resync puts it back.
+        mustInNs(lab.node, `iptables-${backend}`, [
+          '-w',
+          '-t',
+          'nat',
+          '-D',
+          ...JUMP.split(' ').slice(1),
+        ]);
+        const repaired = await waitFor(() => mine().jumps.length === 1, 5_000);
+        say(
+          `idle resyncs: ${idleCalls} iptables-restore calls in 2.5 s; jump deleted by hand, repaired: ${repaired}`,
+        );
+        expect(idleCalls).toBe(0);
+        expect(repaired).toBe(true);
       } finally {
         agent.kill('SIGTERM');
       }
