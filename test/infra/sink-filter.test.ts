@@ -1,0 +1,222 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { classify } from '../../functions/events/classify.ts';
+import { decodeEvent } from '../../functions/events/decode.ts';
+import type { LogEntry } from '../../functions/events/log-entry.ts';
+import { OWNED_KINDS, watchedMethodNames } from '../../functions/events/methods.ts';
+import { compileFilter, FilterSyntaxError } from '../../infra/logging-filter.ts';
+import { MAX_FILTER_LENGTH, sinkFilter } from '../../infra/sink-filter.ts';
+import { type RunningSim, startSim } from '../sim/server.ts';
+
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+const dirs: Array<[string, string]> = [
+  ['shared', path.resolve(repoRoot, '../shared/events')],
+  ['synthesized', path.resolve(repoRoot, 'test/fixtures/events')],
+];
+
+const filter = sinkFilter();
+const passes = compileFilter(filter);
+
+/**
+ * The property the sink must keep: an entry passes exactly when the classifier would act on it
+ * (reconcile or defer), with one deliberate widening (see infra/sink-filter.ts): changes to
+ * firewall rules, forwarding rules, backend services and health checks pass whatever their
+ * name, and the classifier then ignores the ones that are not peerlink's.
+ */
+function shouldPass(entry: LogEntry): boolean {
+  const t = classify(entry);
+  if (t.action !== 'ignore') return true;
+  const succeeded = (entry.protoPayload?.status?.code ?? 0) === 0;
+  return OWNED_KINDS.has(t.kind) && succeeded;
+}
+
+function fileEntries(): Array<[string, LogEntry]> {
+  return dirs.flatMap(([label, dir]) =>
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .map((f): [string, LogEntry] => [
+        `${label}/${f}`,
+        decodeEvent(readFileSync(path.join(dir, f), 'utf8')),
+      ]),
+  );
+}
+
+describe('sink filter', () => {
+  it('fits the Logging query length limit and is in the matcher subset', () => {
+    expect(filter.length).toBeLessThan(MAX_FILTER_LENGTH);
+    expect(() => compileFilter(filter)).not.toThrow();
+  });
+
+  it('names every watched method with each of its version prefixes', () => {
+    for (const name of watchedMethodNames()) expect(filter).toContain(JSON.stringify(name));
+  });
+
+  const entries = fileEntries();
+  it('has sample entries from both fixture folders', () => {
+    expect(entries.filter(([n]) => n.startsWith('shared/')).length).toBeGreaterThan(5);
+    expect(entries.filter(([n]) => n.startsWith('synthesized/')).length).toBeGreaterThan(5);
+  });
+
+  it.each(entries)('%s passes exactly when the classifier acts on it', (_name, entry) => {
+    expect(passes(entry)).toBe(shouldPass(entry));
+  });
+
+  // Variations of one real entry, to reach the cases the samples do not cover.
+  const base = entries.find(([n]) => n.endsWith('peering-add-last.json'))?.[1];
+  const variants: Array<[string, (e: Record<string, unknown>) => void]> = [
+    ['as is', () => {}],
+    [
+      'Data Access log',
+      (e) => {
+        e.logName = String(e.logName).replace('%2Factivity', '%2Fdata_access');
+      },
+    ],
+    [
+      'failed call',
+      (e) => {
+        (e.protoPayload as Record<string, unknown>).status = { code: 9, message: 'no' };
+      },
+    ],
+    [
+      'empty status',
+      (e) => {
+        (e.protoPayload as Record<string, unknown>).status = {};
+      },
+    ],
+    [
+      'unknown version prefix',
+      (e) => {
+        (e.protoPayload as Record<string, unknown>).methodName = 'v2.compute.networks.addPeering';
+      },
+    ],
+    [
+      'other service',
+      (e) => {
+        (e.protoPayload as Record<string, unknown>).serviceName = 'logging.googleapis.com';
+      },
+    ],
+    [
+      'unwatched method',
+      (e) => {
+        (e.protoPayload as Record<string, unknown>).methodName = 'v1.compute.instances.insert';
+      },
+    ],
+    ...['v1.', 'beta.', 'alpha.'].map((p): [string, (e: Record<string, unknown>) => void] => [
+      `prefix ${p}`,
+      (e) => {
+        (e.protoPayload as Record<string, unknown>).methodName = `${p}compute.networks.addPeering`;
+      },
+    ]),
+  ];
+  it.each(variants)('peering entry, %s: filter and classifier agree', (_name, change) => {
+    expect(base).toBeDefined();
+    const entry = structuredClone(base) as Record<string, unknown>;
+    change(entry);
+    const decoded = decodeEvent(entry);
+    expect(passes(decoded)).toBe(shouldPass(decoded));
+  });
+
+  describe('entries the simulator writes', () => {
+    let sim: RunningSim;
+    beforeAll(async () => {
+      sim = await startSim({ port: 0, operationMs: 5 });
+    });
+    afterAll(async () => {
+      await sim.close();
+    });
+
+    it('pass exactly when the classifier acts on them', async () => {
+      const project = 'filter-test';
+      const api = `${sim.url}/compute/v1/projects/${project}`;
+      const call = async (method: string, p: string, body?: unknown): Promise<unknown> => {
+        const res = await fetch(`${api}/${p}`, {
+          method,
+          headers: { 'content-type': 'application/json' },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        const json = (await res.json()) as { name?: string };
+        if (res.ok && json.name?.startsWith('operation')) {
+          await fetch(`${api}/global/operations/${json.name}/wait`, { method: 'POST' });
+        }
+        return json;
+      };
+      const subnet = (network: string, range: string) => ({
+        name: `${network}-sub`,
+        network: `projects/${project}/global/networks/${network}`,
+        ipCidrRange: range,
+      });
+      await call('POST', 'global/networks', { name: 'net-a', autoCreateSubnetworks: false });
+      await call('POST', 'global/networks', { name: 'net-b', autoCreateSubnetworks: false });
+      await call('POST', 'regions/europe-west1/subnetworks', subnet('net-a', '10.1.0.0/16'));
+      await call('POST', 'regions/europe-west1/subnetworks', subnet('net-b', '10.2.0.0/16'));
+      const peer = (from: string, to: string) => ({
+        networkPeering: {
+          name: `peerlink-${from}-${to}`,
+          network: `projects/${project}/global/networks/${to}`,
+          exchangeSubnetRoutes: true,
+        },
+      });
+      await call('POST', 'global/networks/net-a/addPeering', peer('net-a', 'net-b'));
+      await call('POST', 'global/networks/net-b/addPeering', peer('net-b', 'net-a'));
+      const rule = (name: string) => ({
+        name,
+        network: `projects/${project}/global/networks/net-a`,
+        sourceRanges: ['10.2.0.0/16'],
+        allowed: [{ IPProtocol: 'tcp', ports: ['80'] }],
+      });
+      await call('POST', 'global/firewalls', rule('peerlink-allow'));
+      await call('POST', 'global/firewalls', rule('someone-elses'));
+      await call('POST', 'global/firewalls', rule('peerlink-allow')); // fails: already exists
+      await call('DELETE', 'global/firewalls/someone-elses');
+      await call('POST', 'global/networks/net-a/removePeering', { name: 'peerlink-net-a-net-b' });
+
+      const res = await fetch(`${sim.url}/__sim/logs`);
+      const { entries: simEntries } = (await res.json()) as { entries: unknown[] };
+      expect(simEntries.length).toBeGreaterThan(10);
+      const results = simEntries.map((raw) => {
+        const entry = decodeEvent(raw);
+        return {
+          method: entry.protoPayload?.methodName,
+          pass: passes(entry),
+          want: shouldPass(entry),
+        };
+      });
+      expect(results.filter((r) => r.pass !== r.want)).toEqual([]);
+      // The run covered both sides of the property.
+      expect(results.some((r) => r.pass)).toBe(true);
+      expect(results.some((r) => !r.pass)).toBe(true);
+    });
+  });
+});
+
+describe('logging filter matcher', () => {
+  const entry = {
+    logName: 'projects/p/logs/cloudaudit.googleapis.com%2Factivity',
+    protoPayload: { methodName: 'v1.compute.firewalls.insert', status: { code: 3 } },
+  };
+  it.each([
+    ['logName:"cloudaudit.googleapis.com%2Factivity"', true],
+    ['logName:"CLOUDAUDIT.googleapis.com%2Factivity"', true],
+    ['logName:"data_access"', false],
+    ['protoPayload.methodName="v1.compute.firewalls.insert"', true],
+    ['protoPayload.methodName="compute.firewalls.insert"', false],
+    ['protoPayload.methodName=("a" OR "v1.compute.firewalls.insert")', true],
+    ['protoPayload.status.code>0', true],
+    ['protoPayload.status.code>3', false],
+    ['NOT protoPayload.status.code>0', false],
+    ['NOT protoPayload.missing.code>0', true],
+    ['protoPayload.missing="x"', false],
+    ['logName:"activity" AND NOT protoPayload.status.code>5', true],
+  ])('%s → %s', (text, want) => {
+    expect(compileFilter(text)(entry)).toBe(want);
+  });
+
+  it.each(['logName:activity', 'a="x" OR b="y"', 'a=~"x"', '(a="x")', 'a="x" AND', 'NOT'])(
+    'rejects %s',
+    (text) => {
+      expect(() => compileFilter(text)).toThrow(FilterSyntaxError);
+    },
+  );
+});
