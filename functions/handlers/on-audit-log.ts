@@ -1,0 +1,89 @@
+/**
+ * onAuditLog: a Pub/Sub-triggered CloudEvent function. The entry only wakes peerlink up; the
+ * reconcile reads current state. Returning acknowledges the message; throwing makes the
+ * framework answer 500, and Pub/Sub redelivers.
+ */
+import { CloudError, TransientError } from '../cloud/errors.ts';
+import { MalformedEventError, triggerFromEvent } from '../events/index.ts';
+import { ReconcileRetryableError, reconcile } from '../reconcile/reconcile.ts';
+import { scopeOf } from '../reconcile/scope.ts';
+import { TopologyError } from '../topology/validate.ts';
+import type { Runtime } from './runtime.ts';
+
+/** The parts of a CloudEvent this handler reads. */
+export interface EventLike {
+  readonly id?: string;
+  readonly data?: unknown;
+}
+
+export type Outcome =
+  | 'ignored'
+  | 'deferred'
+  | 'stale-event'
+  | 'out-of-scope'
+  | 'malformed'
+  | 'invalid-topology'
+  | 'terminal-failure'
+  | 'reconciled';
+
+export function makeOnAuditLog(rt: Runtime): (event: EventLike) => Promise<Outcome> {
+  return async (event) => {
+    const { logger } = rt;
+    let trigger: ReturnType<typeof triggerFromEvent>;
+    try {
+      trigger = triggerFromEvent(event.data, { selfPrincipal: rt.settings.selfPrincipal });
+    } catch (e) {
+      if (!(e instanceof MalformedEventError)) throw e;
+      logger.log('ERROR', `malformed audit-log event ${event.id ?? ''}: ${e.message}`, {
+        eventId: event.id,
+      });
+      return 'malformed';
+    }
+    const base = { trigger, eventId: event.id };
+    if (trigger.action !== 'reconcile') {
+      logger.log('DEBUG', `${trigger.action}: ${trigger.reason}`, base);
+      return trigger.action === 'defer' ? 'deferred' : 'ignored';
+    }
+    const at = trigger.timestamp ? Date.parse(trigger.timestamp) : Number.NaN;
+    if (Number.isFinite(at) && rt.now() - at > rt.settings.maxEventAgeMs) {
+      logger.log(
+        'INFO',
+        `entry from ${trigger.timestamp} is older than the maximum event age; the sweep covers it`,
+        base,
+      );
+      return 'stale-event';
+    }
+    let topology: Awaited<ReturnType<Runtime['topology']>>;
+    try {
+      topology = await rt.topology();
+    } catch (e) {
+      if (!(e instanceof TopologyError)) throw e;
+      logger.log('ERROR', e.message, base);
+      return 'invalid-topology';
+    }
+    const scope = scopeOf(topology, trigger);
+    if (scope.services.length === 0 && scope.consumers.length === 0) {
+      logger.log('INFO', `nothing to reconcile: ${scope.reason}`, base);
+      return 'out-of-scope';
+    }
+    try {
+      const report = await reconcile(topology, scope, await rt.deps(), {
+        seed: trigger.operationId ?? event.id ?? 'event',
+        // peerlink's own changes may only be looked at, never answered with writes: no storm.
+        readOnly: trigger.causedBySelf,
+        apply: { concurrency: rt.settings.concurrency },
+      });
+      const severity = report.outcome === 'failed' ? 'ERROR' : 'NOTICE';
+      logger.log(severity, `reconcile ${report.outcome}: ${scope.reason}`, { ...base, report });
+      return report.outcome === 'failed' ? 'terminal-failure' : 'reconciled';
+    } catch (e) {
+      if (e instanceof ReconcileRetryableError) {
+        logger.log('WARNING', `${e.message}; redelivery will retry`, { ...base, report: e.report });
+        throw e;
+      }
+      if (e instanceof TransientError || !(e instanceof CloudError)) throw e;
+      logger.log('ERROR', `reconcile failed for good: ${e.message}`, base);
+      return 'terminal-failure';
+    }
+  };
+}

@@ -1,0 +1,40 @@
+/** sweep: the same reconcile over the whole topology, on a schedule, as a safety net. */
+import {
+  type ReconcileReport,
+  ReconcileRetryableError,
+  reconcile,
+} from '../reconcile/reconcile.ts';
+import { fullScope } from '../reconcile/scope.ts';
+import type { Topology } from '../topology/schema.ts';
+import { TopologyError } from '../topology/validate.ts';
+import type { EventLike } from './on-audit-log.ts';
+import type { Runtime } from './runtime.ts';
+
+/** Returns the report, or null when the topology is invalid (logged; a retry cannot help). */
+export function makeSweep(rt: Runtime): (event: EventLike) => Promise<ReconcileReport | null> {
+  return async (event) => {
+    let topology: Topology;
+    try {
+      topology = await rt.topology();
+    } catch (e) {
+      if (!(e instanceof TopologyError)) throw e;
+      rt.logger.log('ERROR', `sweep: ${e.message}`, { eventId: event.id });
+      return null;
+    }
+    try {
+      const report = await reconcile(topology, fullScope(topology), await rt.deps(), {
+        seed: `sweep-${event.id ?? rt.now()}`,
+        apply: { concurrency: rt.settings.concurrency },
+      });
+      rt.logger.log(report.outcome === 'failed' ? 'ERROR' : 'NOTICE', `sweep ${report.outcome}`, {
+        eventId: event.id,
+        report,
+      });
+      return report;
+    } catch (e) {
+      if (e instanceof ReconcileRetryableError)
+        rt.logger.log('WARNING', `sweep: ${e.message}`, { eventId: event.id, report: e.report });
+      throw e;
+    }
+  };
+}

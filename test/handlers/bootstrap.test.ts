@@ -1,0 +1,144 @@
+import type { AddressInfo } from 'node:net';
+import * as functions from '@google-cloud/functions-framework';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeBootstrap } from '../../functions/handlers/bootstrap.ts';
+import { testRuntime } from '../support/runtime.ts';
+import { exampleFacts, exampleTopology, exampleYaml } from '../support/topology.ts';
+
+const t = exampleTopology();
+const facts = exampleFacts(t);
+const ready = {
+  ...facts,
+  clusters: Object.fromEntries(
+    Object.entries(facts.clusters).map(([k, c]) => [
+      k,
+      { ...c, nodePools: c.nodePools.map((p) => ({ ...p, name: 'default-pool' })) },
+    ]),
+  ),
+};
+
+const local = testRuntime({ PEERLINK_LOCAL: '1' }, ready);
+const remote = testRuntime({}, ready);
+functions.http('bootstrapLocal', makeBootstrap(local));
+functions.http('bootstrapRemote', makeBootstrap(remote));
+
+const servers = new Map<string, { url: string; close: () => void }>();
+beforeAll(async () => {
+  for (const name of ['bootstrapLocal', 'bootstrapRemote']) {
+    const server = getTestServer(name);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    servers.set(name, {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      close: () => {
+        server.closeAllConnections();
+        server.close();
+      },
+    });
+  }
+});
+afterAll(() => {
+  for (const s of servers.values()) s.close();
+});
+
+function call(name: string, init: RequestInit & { path?: string } = {}) {
+  return fetch(`${servers.get(name)?.url}${init.path ?? '/'}`, { method: 'POST', ...init });
+}
+
+function lines(text: string): Record<string, unknown>[] {
+  return text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+}
+
+describe('bootstrap over HTTP', () => {
+  it('answers 405 to anything but POST', async () => {
+    const res = await call('bootstrapLocal', { method: 'GET' });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('POST');
+  });
+
+  it('requires a bearer token unless running locally', async () => {
+    expect((await call('bootstrapRemote')).status).toBe(401);
+    const res = await call('bootstrapRemote', {
+      headers: { authorization: 'Bearer x' },
+      path: '/?dryRun=1',
+    });
+    expect(res.status).toBe(200);
+  });
+
+  it.each([
+    [
+      'a JSON body with an unknown key',
+      { 'content-type': 'application/json' },
+      '{"topologee": "x"}',
+      /bad body: \(body\): Unrecognized key/,
+    ],
+    [
+      'an unsupported content type',
+      { 'content-type': 'text/plain' },
+      'hello',
+      /unsupported content type 'text\/plain'/,
+    ],
+    [
+      'an invalid topology',
+      { 'content-type': 'application/yaml' },
+      'project: x\n',
+      /invalid topology/,
+    ],
+  ])('answers 400 to %s', async (_name, headers, body, message) => {
+    const res = await call('bootstrapLocal', { headers, body });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(await res.json())).toMatch(message);
+  });
+
+  it("answers 400 naming the syntax error for JSON that does not parse (the framework's body parser)", async () => {
+    const res = await call('bootstrapLocal', {
+      headers: { 'content-type': 'application/json' },
+      body: '{nope',
+    });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(/SyntaxError: Expected property name/);
+  });
+
+  it('returns the plan and changes nothing with ?dryRun=1', async () => {
+    const res = await call('bootstrapLocal', { path: '/?dryRun=1' });
+    expect(res.headers.get('content-type')).toMatch(/application\/x-ndjson/);
+    const out = lines(await res.text());
+    expect(out.slice(0, -1).map((l) => [l.step, l.status])).toEqual(
+      [1, 2, 3, 4, 5, 6, 7].map((n) => [n, 'planned']),
+    );
+    expect(out.at(-1)).toMatchObject({ report: { ok: true, dryRun: true } });
+    expect(local.resources.writes).toBe(0);
+  });
+
+  it('provisions step by step, streaming a line per step, and a second run changes nothing', async () => {
+    const first = lines(
+      await (
+        await call('bootstrapLocal', {
+          headers: { 'content-type': 'application/yaml' },
+          body: exampleYaml,
+        })
+      ).text(),
+    );
+    expect(first.slice(0, -1).map((l) => [l.name, l.status])).toEqual([
+      ['networks and subnets', 'done'],
+      ['peerings', 'done'],
+      ['firewall rules', 'done'],
+      ['clusters and node pools', 'done'],
+      ['backend workloads', 'done'],
+      ['internal load balancer', 'done'],
+      ['masquerade configuration', 'done'],
+    ]);
+    expect(first[0]).toMatchObject({ plan: { create: 4 }, elapsedMs: expect.any(Number) });
+    expect(first.at(-1)).toMatchObject({ report: { ok: true, steps: expect.any(Array) } });
+    const writes = local.resources.writes;
+    expect(writes).toBeGreaterThan(10);
+    const second = lines(await (await call('bootstrapLocal')).text());
+    expect(second.slice(0, -1).every((l) => (l.plan as { create: number }).create === 0)).toBe(
+      true,
+    );
+    expect(local.resources.writes).toBe(writes);
+  });
+});

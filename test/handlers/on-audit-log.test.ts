@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import { makeOnAuditLog } from '../../functions/handlers/on-audit-log.ts';
+import { makeSweep } from '../../functions/handlers/sweep.ts';
+import { TopologyError } from '../../functions/topology/validate.ts';
+import { nodePoolEntry, pubsubEvent, testRuntime } from '../support/runtime.ts';
+
+describe('onAuditLog', () => {
+  it('reconciles the scope of a finished node-pool creation and logs one report line', async () => {
+    const rt = testRuntime();
+    const outcome = await makeOnAuditLog(rt)(
+      pubsubEvent(nodePoolEntry({ cluster: 'backend-cluster', record: 'last' })),
+    );
+    expect(outcome).toBe('reconciled');
+    expect(rt.resources.writes).toBeGreaterThan(0);
+    const reports = rt.lines.filter((l) => l.report);
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toMatchObject({
+      severity: 'NOTICE',
+      message: expect.stringMatching(
+        /^reconcile converged: nodePool change in cluster backend-cluster/,
+      ),
+      trigger: { kind: 'nodePool', action: 'reconcile' },
+      report: {
+        outcome: 'converged',
+        plan: { create: expect.any(Number) },
+        durationsMs: { total: expect.any(Number) },
+      },
+    });
+  });
+
+  it('acknowledges the first record of an operation without reading anything', async () => {
+    const rt = testRuntime();
+    expect(
+      await makeOnAuditLog(rt)(
+        pubsubEvent(nodePoolEntry({ cluster: 'backend-cluster', record: 'first' })),
+      ),
+    ).toBe('deferred');
+    expect(rt.facts.reads).toBe(0);
+  });
+
+  it('ignores unrelated entries and leaves old ones to the sweep', async () => {
+    const rt = testRuntime();
+    const handler = makeOnAuditLog(rt);
+    const unrelated = {
+      ...nodePoolEntry({ cluster: 'x', record: 'last' }),
+      protoPayload: {
+        methodName: 'v1.compute.routes.insert',
+        serviceName: 'compute.googleapis.com',
+        resourceName: 'projects/p/global/routes/r',
+      },
+    };
+    expect(await handler(pubsubEvent(unrelated))).toBe('ignored');
+    const old = nodePoolEntry({
+      cluster: 'backend-cluster',
+      record: 'last',
+      timestamp: '2026-11-30T08:00:00Z',
+    });
+    expect(await handler(pubsubEvent(old))).toBe('stale-event');
+    expect(rt.resources.writes + rt.facts.reads).toBe(0);
+  });
+
+  it('honours PEERLINK_MAX_EVENT_AGE', async () => {
+    const rt = testRuntime({ PEERLINK_MAX_EVENT_AGE: '3h' });
+    const old = nodePoolEntry({
+      cluster: 'backend-cluster',
+      record: 'last',
+      timestamp: '2026-11-30T08:00:00Z',
+    });
+    expect(await makeOnAuditLog(rt)(pubsubEvent(old))).toBe('reconciled');
+  });
+
+  it('logs malformed events as errors and acknowledges them', async () => {
+    const rt = testRuntime();
+    const outcome = await makeOnAuditLog(rt)({
+      id: 'bad',
+      data: { message: { data: 'not base64 json!!' } },
+    });
+    expect(outcome).toBe('malformed');
+    expect(rt.lines).toEqual([expect.objectContaining({ severity: 'ERROR', eventId: 'bad' })]);
+  });
+
+  it('acknowledges with an error log when the topology is invalid', async () => {
+    const rt = testRuntime();
+    rt.topologyResult = new TopologyError([{ path: 'networks', message: 'broken' }]);
+    expect(
+      await makeOnAuditLog(rt)(
+        pubsubEvent(nodePoolEntry({ cluster: 'backend-cluster', record: 'last' })),
+      ),
+    ).toBe('invalid-topology');
+    expect(rt.lines.at(-1)).toMatchObject({
+      severity: 'ERROR',
+      message: expect.stringMatching(/networks: broken/),
+    });
+  });
+
+  it('only plans for changes peerlink itself made', async () => {
+    const rt = testRuntime();
+    const own = nodePoolEntry({
+      cluster: 'backend-cluster',
+      record: 'last',
+      principal: 'peerlink@peerlink-demo.iam.gserviceaccount.com',
+    });
+    expect(await makeOnAuditLog(rt)(pubsubEvent(own))).toBe('reconciled');
+    expect(rt.resources.writes).toBe(0);
+    expect(rt.lines.at(-1)).toMatchObject({ report: { outcome: 'planned' } });
+  });
+
+  it('throws on a transient failure so Pub/Sub redelivers, and converges on redelivery', async () => {
+    const rt = testRuntime({ PEERLINK_CONCURRENCY: '2' });
+    const handler = makeOnAuditLog(rt);
+    const event = pubsubEvent(nodePoolEntry({ cluster: 'backend-cluster', record: 'last' }));
+    const original = rt.resources.create.bind(rt.resources);
+    let failing = true;
+    rt.resources.create = async (r, id) => {
+      if (failing)
+        throw new (await import('../../functions/cloud/errors.ts')).TransientError('503');
+      return original(r, id);
+    };
+    await expect(handler(event)).rejects.toThrow(/did not converge/);
+    failing = false;
+    expect(await handler(event)).toBe('reconciled');
+    expect(rt.lines.at(-1)).toMatchObject({ report: { outcome: 'converged' } });
+  }, 60_000);
+
+  it('ignores entries about other projects', async () => {
+    const rt = testRuntime();
+    const other = nodePoolEntry({
+      cluster: 'backend-cluster',
+      record: 'last',
+      project: 'someone-else',
+    });
+    expect(await makeOnAuditLog(rt)(pubsubEvent(other))).toBe('out-of-scope');
+  });
+});
+
+describe('sweep', () => {
+  it('reconciles everything, and a second sweep writes nothing', async () => {
+    const rt = testRuntime();
+    const sweep = makeSweep(rt);
+    expect((await sweep({ id: 's1' }))?.outcome).toBe('converged');
+    const writes = rt.resources.writes;
+    expect((await sweep({ id: 's2' }))?.outcome).toBe('noop');
+    expect(rt.resources.writes).toBe(writes);
+  });
+
+  it('logs an invalid topology and returns', async () => {
+    const rt = testRuntime();
+    rt.topologyResult = new TopologyError([{ path: 'x', message: 'y' }]);
+    expect(await makeSweep(rt)({ id: 's' })).toBeNull();
+    expect(rt.lines.at(-1)).toMatchObject({ severity: 'ERROR' });
+  });
+});
