@@ -76,6 +76,8 @@ export class AuditLog {
         {
           permission: r.permission,
           granted: true,
+          // Mutations are Admin Activity: https://cloud.google.com/logging/docs/audit#admin-activity
+          permissionType: 'ADMIN_WRITE',
           resourceAttributes: {
             service: r.serviceName.replace('.googleapis.com', ''),
             name: r.resourceName,

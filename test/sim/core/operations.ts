@@ -278,8 +278,9 @@ export class Operations {
             ? spec.scope.region
             : spec.scope.zone,
       ],
-      request: first ? (a.request ?? {}) : undefined,
-      requestType: first ? `type.googleapis.com/${a.methodName.replace(/^v1\./, '')}` : undefined,
+      // The last record carries only the request's type (as Compute's last records do).
+      request: first ? (a.request ?? {}) : {},
+      requestType: `type.googleapis.com/${a.methodName.replace(/^(v1|beta|alpha)\./, '')}`,
       response: first ? structuredClone(op) : undefined,
       responseType: first ? 'type.googleapis.com/operation' : undefined,
       operation: {
