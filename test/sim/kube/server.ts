@@ -23,6 +23,11 @@ import { KubeStore, type KubeStoreOptions, type WriteOptions } from './store.ts'
 export interface KubeApiOptions extends Omit<KubeStoreOptions, 'caPem'> {
   /** Bearer token clients must present. Default: a random one. */
   readonly token?: string;
+  /**
+   * Accepts other bearer tokens too, as GKE accepts any Google access token of an authorised
+   * caller (the GKE part passes the simulator's `principal:<email>` tokens).
+   */
+  readonly acceptToken?: (token: string) => boolean;
   /** Port on 127.0.0.1; 0 or absent picks a free one. */
   readonly port?: number;
   /** Name used for the kubeconfig's cluster, user and context. Default `peerlink-sim`. */
@@ -66,13 +71,15 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
   const server: Server = createServer(
     { cert: certs.server.certPem, key: certs.server.keyPem },
     (req, res) => {
-      handle(req, res, { store, token, serverAddress }).catch((e: unknown) => {
-        const err =
-          e instanceof KubeApiError
-            ? e
-            : new KubeApiError(500, 'InternalError', `Internal error occurred: ${String(e)}`);
-        send(res, err.code, err.toStatus() as unknown as Json);
-      });
+      handle(req, res, { store, token, serverAddress, acceptToken: options.acceptToken }).catch(
+        (e: unknown) => {
+          const err =
+            e instanceof KubeApiError
+              ? e
+              : new KubeApiError(500, 'InternalError', `Internal error occurred: ${String(e)}`);
+          send(res, err.code, err.toStatus() as unknown as Json);
+        },
+      );
     },
   );
   await new Promise<void>((resolve, reject) => {
@@ -119,6 +126,7 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
 interface Context {
   readonly store: KubeStore;
   readonly token: string;
+  readonly acceptToken: ((token: string) => boolean) | undefined;
   readonly serverAddress: string;
 }
 
@@ -154,8 +162,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): 
   const path = url.pathname.replace(/\/+$/, '') || '/';
   if (!PUBLIC_PATHS.has(path)) {
     // https://kubernetes.io/docs/reference/access-authn-authz/authentication/#putting-a-bearer-token-in-a-request
-    const auth = req.headers.authorization ?? '';
-    if (auth !== `Bearer ${ctx.token}`) throw unauthorized();
+    const auth = /^Bearer\s+(\S+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (auth === undefined || (auth !== ctx.token && !ctx.acceptToken?.(auth)))
+      throw unauthorized();
   }
   const method = req.method ?? 'GET';
   const body = method === 'GET' || method === 'HEAD' ? '' : await readBody(req);
