@@ -11,6 +11,7 @@ export type Command = (args: string[], io: Io) => Promise<number>;
 
 const commands: Record<string, () => Promise<Command>> = {
   'events classify': async () => (await import('./events/cli.ts')).classifyCommand,
+  'render manifests': async () => (await import('./manifests/cli.ts')).renderManifestsCommand,
 };
 
 const usage = `usage: peerlink <command> [options]

@@ -2,6 +2,7 @@
  * Desired state: a pure function of the topology and the observed facts. It never reads the
  * cloud itself, so it is cheap to test and deterministic.
  */
+import { agentManifests } from '../manifests/agent.ts';
 import { backendDeployment, backendService, type Manifest } from '../manifests/backend.ts';
 import { ipMasqAgentConfigMap, masqueradeConfigMap } from '../manifests/masquerade.ts';
 import type { Facts } from '../model/facts.ts';
@@ -211,10 +212,19 @@ function masqueradeResources(
   const mode = effectiveMode(c, cf);
   const cidrs = masqueradeCidrs(t, c, facts.networks[c.network], cf);
   out[c.name] = cidrs;
-  if (mode === 'agent') return masqueradeConfigMap(cidrs).map((m) => kube(c.name, m));
+  if (mode === 'agent')
+    return [...masqueradeConfigMap(cidrs), ...agentObjects()].map((m) => kube(c.name, m));
   if (mode === 'ip-masq-agent')
     return [kube(c.name, ipMasqAgentConfigMap(ipMasqAgentNonMasquerade(c, cidrs)))];
   return [];
+}
+
+let agentCache: Manifest[] | undefined;
+
+/** The agent's script ConfigMap and DaemonSet: static files shipped with peerlink, read once. */
+function agentObjects(): Manifest[] {
+  agentCache ??= agentManifests();
+  return agentCache;
 }
 
 /** Everything that should exist for the services and consumer clusters in scope. */

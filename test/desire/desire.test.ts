@@ -68,6 +68,8 @@ describe('desire for the example topology', () => {
       'backend-cluster Deployment default/dummy-backend',
       'backend-cluster Service default/dummy-backend',
       'frontend-cluster ConfigMap kube-system/peerlink-masquerade-cidrs',
+      'frontend-cluster ConfigMap kube-system/peerlink-masquerade-agent',
+      'frontend-cluster DaemonSet kube-system/peerlink-masquerade-agent',
     ]);
     expect(d.masquerade).toEqual({ 'frontend-cluster': ['10.193.0.0/16'] });
     const cm = byKind(d.resources, 'kube').find((k) => k.objectKind === 'ConfigMap');
@@ -139,6 +141,6 @@ describe('desire edge cases', () => {
       services: new Set(),
       clusters: new Set(['frontend-cluster']),
     });
-    expect(d.resources.map((r) => r.kind)).toEqual(['kube']);
+    expect(d.resources.map((r) => r.kind)).toEqual(['kube', 'kube', 'kube']);
   });
 });

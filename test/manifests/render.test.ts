@@ -1,0 +1,122 @@
+/**
+ * `peerlink render manifests`: the Kubernetes objects rendered from a topology, and
+ * `kubectl apply` of them against the simulated Kubernetes API.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { type Io, main } from '../../functions/cli.ts';
+import { type KubeApi, startKubeApi } from '../sim/kube/server.ts';
+import { exampleTopologyPath } from '../support/topology.ts';
+
+async function render(...args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = { out: (l) => out.push(l), err: (l) => err.push(l) };
+  const code = await main(['render', 'manifests', ...args], io);
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+function kinds(yamlText: string): string[] {
+  return parseAllDocuments(yamlText).map((d) => {
+    const o = d.toJS() as { kind: string; metadata: { namespace: string; name: string } };
+    return `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`;
+  });
+}
+
+describe('peerlink render manifests', () => {
+  it('renders the backend for the provider and the agent for the consumer', async () => {
+    const all = await render('--topology', exampleTopologyPath);
+    expect(all.code).toBe(0);
+    expect(kinds(all.out)).toEqual([
+      'Deployment default/dummy-backend',
+      'Service default/dummy-backend',
+      'ConfigMap kube-system/peerlink-masquerade-cidrs',
+      'ConfigMap kube-system/peerlink-masquerade-agent',
+      'DaemonSet kube-system/peerlink-masquerade-agent',
+    ]);
+    expect(all.out).toMatch(/type: NodePort[\s\S]*nodePort: 32191/);
+    expect(all.out).toMatch(/cidrs: \|\n\s+#.*\n\s+10\.193\.0\.0\/16\n/);
+    const backend = await render('--topology', exampleTopologyPath, '--cluster', 'backend-cluster');
+    expect(kinds(backend.out)).toEqual([
+      'Deployment default/dummy-backend',
+      'Service default/dummy-backend',
+    ]);
+  });
+
+  it.each([
+    [['--topology'], /argument missing|requires/i],
+    [[], /usage: peerlink render manifests/],
+    [['--topology', '/nonexistent.yaml'], /cannot read \/nonexistent\.yaml/],
+    [['--topology', exampleTopologyPath, '--cluster', 'ghost'], /no cluster 'ghost'/],
+  ])('exits 2 for %j', async (args, message) => {
+    const r = await render(...args);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+  });
+
+  describe('kubectl apply (simulated API)', () => {
+    let api: KubeApi;
+    let dir: string;
+    const kubectl = (...args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          'kubectl',
+          [
+            '--kubeconfig',
+            api.kubeconfigPath(dir),
+            '--cache-dir',
+            join(dir, 'cache'),
+            '--request-timeout=10s',
+            ...args,
+          ],
+          { timeout: 30_000 },
+          (err, stdout, stderr) =>
+            resolve({
+              code: err ? (typeof err.code === 'number' ? err.code : 1) : 0,
+              stdout,
+              stderr,
+            }),
+        );
+      });
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'peerlink-render-'));
+      api = await startKubeApi({ name: 'render-apply' });
+    });
+    afterAll(async () => {
+      await api.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('accepts every rendered object, and a second apply changes nothing', async () => {
+      const file = join(dir, 'all.yaml');
+      writeFileSync(file, (await render('--topology', exampleTopologyPath)).out);
+      const first = await kubectl('apply', '-f', file);
+      expect(first.stderr).toBe('');
+      expect(first.code).toBe(0);
+      expect(first.stdout.trim().split('\n')).toHaveLength(5);
+      expect(first.stdout).toMatch(/daemonset.apps\/peerlink-masquerade-agent created/);
+      const second = await kubectl('apply', '-f', file);
+      expect(
+        second.stdout
+          .trim()
+          .split('\n')
+          .every((l) => l.endsWith('unchanged')),
+      ).toBe(true);
+      const got = await kubectl(
+        'get',
+        'configmap',
+        '-n',
+        'kube-system',
+        'peerlink-masquerade-cidrs',
+        '-o',
+        'jsonpath={.data.cidrs}',
+      );
+      expect(got.stdout).toMatch(/10\.193\.0\.0\/16/);
+    });
+  });
+});
