@@ -379,6 +379,38 @@ describe('GKE clusters through @google-cloud/container', () => {
   });
 });
 
+describe('GKE snapshots', () => {
+  it('keeps Kubernetes objects across snapshot, reset and load, on a new endpoint and CA', async () => {
+    const kubeFor = async (name: string) => {
+      const [c] = await gke.getCluster({ name: clusterName(name) });
+      const kc = new KubeConfig();
+      kc.loadFromClusterAndUser(
+        {
+          name,
+          server: `https://${c.endpoint}`,
+          caData: String(c.masterAuth?.clusterCaCertificate),
+          skipTLSVerify: false,
+        },
+        { name: 'me', token: `principal:${PRINCIPAL}` },
+      );
+      return { core: kc.makeApiClient(CoreV1Api), endpoint: String(c.endpoint) };
+    };
+    const before = await kubeFor('blue');
+    await before.core.createNamespacedConfigMap({
+      namespace: 'default',
+      body: { metadata: { name: 'kept' }, data: { a: '1' } },
+    });
+    const snap = await running.sim.snapshot();
+    await running.sim.reset();
+    expect((await grpcCode(gke.getCluster({ name: clusterName('blue') }))).code).toBe(5);
+    await running.sim.load(snap);
+    const after = await kubeFor('blue');
+    expect(after.endpoint).not.toBe(before.endpoint);
+    const cm = await after.core.readNamespacedConfigMap({ name: 'kept', namespace: 'default' });
+    expect(cm.data).toEqual({ a: '1' });
+  });
+});
+
 describe('GKE audit entries', () => {
   // The real samples' cluster and pool: gke-basic-1 / default in your-project-id, us-central1-a.
   const realPool = `projects/${PROJECT}/locations/${ZONE}/clusters/gke-basic-1`;

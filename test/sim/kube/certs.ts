@@ -60,7 +60,9 @@ function baseCert(publicKey: forge.pki.rsa.PublicKey, validDays: number): forge.
 export function generateClusterCerts(commonName = 'peerlink-sim'): ClusterCerts {
   const caKeys = newKeys();
   const ca = baseCert(caKeys.publicKey, 365);
-  const caName = [{ name: 'commonName', value: `${commonName}-ca` }];
+  // forge writes names as PrintableString, which has no '_' (kubectl's Go parser rejects it).
+  const printable = commonName.replace(/[^A-Za-z0-9 '()+,./:=?-]/g, '-');
+  const caName = [{ name: 'commonName', value: `${printable}-ca` }];
   ca.setSubject(caName);
   ca.setIssuer(caName);
   ca.setExtensions([

@@ -16,6 +16,7 @@ import {
   methodNotAllowed,
   notFoundPath,
   unauthorized,
+  unsupportedMediaType,
 } from './status.ts';
 import { KubeStore, type KubeStoreOptions, type WriteOptions } from './store.ts';
 
@@ -215,14 +216,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): 
     if (method === 'GET') {
       return reply(200, ctx.store.list(rt, ns, q.get('labelSelector'), q.get('fieldSelector')));
     }
-    if (method === 'POST') return reply(201, ctx.store.create(rt, ns, parseBody(body), opts));
+    if (method === 'POST') return reply(201, ctx.store.create(rt, ns, parseBody(body, req), opts));
     throw methodNotAllowed(method);
   }
   switch (method) {
     case 'GET':
       return reply(200, ctx.store.get(rt, ns, name));
     case 'PUT':
-      return reply(200, ctx.store.replace(rt, ns, name, parseBody(body), opts));
+      return reply(200, ctx.store.replace(rt, ns, name, parseBody(body, req), opts));
     case 'PATCH': {
       const existed = exists(ctx.store, rt, ns, name);
       const out = ctx.store.patch(rt, ns, name, req.headers['content-type'] ?? '', body, opts);
@@ -245,7 +246,11 @@ function exists(store: KubeStore, rt: ResourceType, ns: string | undefined, name
   }
 }
 
-function parseBody(raw: string): Json {
+// Only JSON bodies are served; protobuf (kubectl create's default for built-in kinds) gets
+// 415, and client-go then retries with JSON.
+function parseBody(raw: string, req: IncomingMessage): Json {
+  const type = (req.headers['content-type'] ?? 'application/json').split(';')[0]?.trim() ?? '';
+  if (type !== 'application/json' && type !== '') throw unsupportedMediaType(type);
   try {
     return JSON.parse(raw) as Json;
   } catch (e) {
