@@ -2,12 +2,14 @@
  * `npm run sim`: starts the simulator alone on fixed default ports, prints the endpoints and
  * writes `.peerlink/sim.json`. Flags (or env): `--port N` (SIM_PORT, default 8787),
  * `--host H` (SIM_HOST, loopback only), `--operation-ms N` (SIM_OPERATION_MS, default 50),
- * `--out FILE` (SIM_OUT, default .peerlink/sim.json). Stops on SIGINT/SIGTERM.
+ * `--out FILE` (SIM_OUT, default .peerlink/sim.json), `--load FILE` (SIM_LOAD: a snapshot, as
+ * `POST /__sim/snapshot` returns it, loaded at start). sim.json is rewritten when the parts'
+ * info changes (kubeconfig paths appear as clusters are created). Stops on SIGINT/SIGTERM.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_OPTIONS } from './core/sim.ts';
+import { DEFAULT_OPTIONS, type Snapshot } from './core/sim.ts';
 import { type SimModule, startSim } from './server.ts';
 
 /** Parsed command line + environment. Pure, for testing. */
@@ -16,6 +18,8 @@ export interface MainConfig {
   port: number;
   operationMs: number;
   out: string;
+  /** Snapshot file to load at start, if any. */
+  load: string | undefined;
 }
 
 /** Reads flags, then the environment, then defaults. Throws on a malformed number. */
@@ -27,6 +31,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): MainConfig 
       port: { type: 'string' },
       'operation-ms': { type: 'string' },
       out: { type: 'string' },
+      load: { type: 'string' },
     },
     strict: true,
   });
@@ -46,6 +51,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): MainConfig 
       'operation-ms',
     ),
     out: values.out ?? env.SIM_OUT ?? '.peerlink/sim.json',
+    load: values.load ?? (env.SIM_LOAD || undefined),
   };
 }
 
@@ -74,18 +80,34 @@ async function main(): Promise<void> {
     operationMs: config.operationMs,
     modules: await optionalModules(),
   });
+  if (config.load) {
+    await running.sim.load(JSON.parse(await readFile(config.load, 'utf8')) as Snapshot);
+  }
   const out = resolve(config.out);
-  const info = { url: running.url, pid: process.pid, ...running.sim.info };
+  const describe = () =>
+    JSON.stringify({ url: running.url, pid: process.pid, ...running.sim.info }, null, 2);
+  let written = describe();
   await mkdir(dirname(out), { recursive: true });
-  await writeFile(out, `${JSON.stringify(info, null, 2)}\n`);
+  await writeFile(out, `${written}\n`);
   process.stdout.write(
-    `peerlink simulator listening\n${JSON.stringify(info, null, 2)}\nwrote ${out}\n` +
+    `peerlink simulator listening\n${written}\nwrote ${out}\n` +
       `try: curl ${running.url}/compute/v1/projects/demo/global/firewalls\n`,
   );
+  // Parts change sim.info (kubeconfigs) as clusters come and go; keep sim.json current.
+  const refresh = setInterval(() => {
+    const now = describe();
+    if (now === written) return;
+    written = now;
+    writeFile(out, `${now}\n`).catch((e: unknown) =>
+      process.stderr.write(`cannot write ${out}: ${String(e)}\n`),
+    );
+  }, 250);
+  refresh.unref();
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    clearInterval(refresh);
     await running.close();
     await rm(out, { force: true });
     process.exit(0);
