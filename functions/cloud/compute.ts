@@ -71,6 +71,9 @@ export interface Compute {
     get(name: string): Promise<ApiNetwork>;
     insert(network: ApiNetwork, requestId: string): Promise<void>;
     addPeering(name: string, peering: ApiNetworkPeering, requestId: string): Promise<void>;
+    removePeering(name: string, peeringName: string, requestId: string): Promise<void>;
+    /** Used by tests against a real project to clean up; peerlink never deletes networks. */
+    delete(name: string, requestId: string): Promise<void>;
     /** Routes `network` imports (INCOMING) or exports over one peering, in one region. */
     listPeeringRoutes(
       name: string,
@@ -83,6 +86,8 @@ export interface Compute {
     get(region: string, name: string): Promise<ApiSubnetwork>;
     list(region: string, filter?: string): Promise<ApiSubnetwork[]>;
     insert(region: string, subnet: ApiSubnetwork, requestId: string): Promise<void>;
+    /** Used by tests against a real project to clean up; peerlink never deletes subnets. */
+    delete(region: string, name: string, requestId: string): Promise<void>;
   };
   instanceGroups: {
     /** Instance URLs of a zonal instance group. */
@@ -320,6 +325,23 @@ export function createCompute(deps: ComputeDeps): Compute {
             requestId: requestUuid(requestId),
           }),
         ),
+      removePeering: (name, peeringName, requestId) =>
+        mutate(`networks.removePeering ${name}/${peeringName}`, async () =>
+          (await clients('networks')).removePeering({
+            project,
+            network: name,
+            networksRemovePeeringRequestResource: { name: peeringName },
+            requestId: requestUuid(requestId),
+          }),
+        ),
+      delete: (name, requestId) =>
+        mutate(`networks.delete ${name}`, async () =>
+          (await clients('networks')).delete({
+            project,
+            network: name,
+            requestId: requestUuid(requestId),
+          }),
+        ),
       listPeeringRoutes: (name, peeringName, region, direction = 'INCOMING') =>
         read(`networks.listPeeringRoutes ${name}/${peeringName} ${region}`, async () => {
           const [routes] = await (await clients('networks')).listPeeringRoutes({
@@ -357,6 +379,15 @@ export function createCompute(deps: ComputeDeps): Compute {
             project,
             region,
             subnetworkResource: subnet,
+            requestId: requestUuid(requestId),
+          }),
+        ),
+      delete: (region, name, requestId) =>
+        mutate(`subnetworks.delete ${region}/${name}`, async () =>
+          (await clients('subnetworks')).delete({
+            project,
+            region,
+            subnetwork: name,
             requestId: requestUuid(requestId),
           }),
         ),

@@ -41,6 +41,8 @@ export interface Container {
   createCluster(cluster: ClusterResource, nodePools: readonly NodePoolResource[]): Promise<void>;
   getNodePool(location: string, cluster: string, name: string): Promise<ApiNodePool | null>;
   createNodePool(pool: NodePoolResource): Promise<void>;
+  /** Used by tests against a real project to clean up; peerlink never deletes clusters. */
+  deleteCluster(location: string, name: string): Promise<void>;
 }
 
 const MAX_POLLS = 2000;
@@ -218,6 +220,16 @@ export function createContainer(deps: ContainerDeps): Container {
         return o;
       });
       await wait(pool.location, op, what);
+    },
+    deleteCluster: async (location, name) => {
+      const what = `clusters.delete ${location}/${name}`;
+      const op = await call(what, async () => {
+        const [o] = await (await deps.client()).deleteCluster({
+          name: clusterPath(location, name),
+        });
+        return o;
+      });
+      await wait(location, op, what);
     },
   };
 }
