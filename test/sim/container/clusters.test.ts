@@ -323,6 +323,15 @@ describe('GKE clusters through @google-cloud/container', () => {
     expect(new Set(routes.map((r) => r.destRange)).size).toBe(3);
   });
 
+  it('serves the older zones/ form of the paths', async () => {
+    const [cluster] = await gke.getCluster({ projectId: PROJECT, zone: ZONE, clusterId: 'blue' });
+    expect(cluster.name).toBe('blue');
+    const [pools] = await gke.listNodePools({ projectId: PROJECT, zone: ZONE, clusterId: 'blue' });
+    expect(pools.nodePools?.map((n) => n.name)).toEqual(['default-pool']);
+    const [ops] = await gke.listOperations({ parent: `projects/${PROJECT}/locations/${ZONE}` });
+    expect(ops.operations?.map((o) => o.operationType)).toContain('CREATE_CLUSTER');
+  });
+
   it('answers NOT_FOUND, ALREADY_EXISTS and INVALID_ARGUMENT as gRPC codes', async () => {
     expect((await grpcCode(gke.getCluster({ name: clusterName('nope') }))).code).toBe(5);
     const dup = await grpcCode(
