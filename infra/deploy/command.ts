@@ -1,0 +1,104 @@
+/**
+ * `peerlink deploy --project P --region R --topology FILE [--schedule CRON] [--skip-build]
+ * [--dry-run]`: ensures everything peerlink needs in a project, step by step, each step
+ * probing before it acts. See steps.ts for the list and config.ts for names and sizes.
+ */
+import path from 'node:path';
+import { PubSub } from '@google-cloud/pubsub';
+import type { Io } from '../../functions/cli.ts';
+import { loadTopology, TopologyError } from '../../functions/topology/validate.ts';
+import * as args from './args.ts';
+import { DEFAULT_SCHEDULE } from './config.ts';
+import { executeSteps, printPlan } from './execute.ts';
+import { execRunner, type Runner, StepError } from './gcloud.ts';
+import { stageStep } from './source.ts';
+import { Context } from './step.ts';
+import { deploySteps } from './steps.ts';
+
+export interface DeployDeps {
+  readonly run: Runner;
+  readonly pubsub: (project: string) => PubSub;
+  /** The peerlink checkout whose dist/ and package files are uploaded. */
+  readonly repoRoot: string;
+}
+
+export const defaultRepoRoot = path.resolve(import.meta.dirname, '../..');
+
+const USAGE =
+  'usage: peerlink deploy --project P --region R --topology FILE [--schedule "CRON"] [--skip-build] [--dry-run]';
+
+export async function deploy(
+  argv: string[],
+  io: Io,
+  deps: Partial<DeployDeps> = {},
+): Promise<number> {
+  const repoRoot = deps.repoRoot ?? defaultRepoRoot;
+  const run = deps.run ?? execRunner(process.env, repoRoot);
+  let flags: Map<string, string | true>;
+  let project: string;
+  let region: string;
+  let schedule: string;
+  let topologyFile: string;
+  try {
+    flags = args.parseFlags(
+      argv,
+      ['project', 'region', 'topology', 'schedule'],
+      ['dry-run', 'skip-build'],
+    );
+    project = args.project(flags);
+    region = args.region(flags, true) ?? '';
+    schedule = args.schedule(flags, DEFAULT_SCHEDULE);
+    const t = flags.get('topology');
+    if (typeof t !== 'string') throw new args.UsageError('--topology is required');
+    topologyFile = path.resolve(t);
+  } catch (e) {
+    if (!(e instanceof args.UsageError)) throw e;
+    io.err(`peerlink deploy: ${e.message}\n${USAGE}`);
+    return 2;
+  }
+  try {
+    await loadTopology(topologyFile);
+  } catch (e) {
+    io.err(`peerlink deploy: ${e instanceof TopologyError ? e.message : String(e)}`);
+    return 2;
+  }
+  const dryRun = flags.has('dry-run');
+  const ctx = new Context(project, region, dryRun);
+  const sourceDir = path.join(repoRoot, '.peerlink/deploy/source');
+  const steps = deploySteps({
+    schedule,
+    sourceDir,
+    stage: stageStep({
+      repoRoot,
+      topologyFile,
+      stageDir: sourceDir,
+      skipBuild: flags.has('skip-build'),
+      run,
+    }),
+  });
+  if (dryRun) {
+    io.out(
+      `peerlink deploy (dry run: nothing is changed): project ${project}, region ${region}, topology ${topologyFile}, ${steps.length} steps`,
+    );
+    printPlan(steps, ctx, io);
+    return 0;
+  }
+  io.out(`peerlink deploy: project ${project}, region ${region}, ${steps.length} steps`);
+  try {
+    await executeSteps(steps, ctx, {
+      run,
+      pubsub: () => (deps.pubsub ?? ((p) => new PubSub({ projectId: p })))(project),
+      io,
+    });
+  } catch (e) {
+    if (!(e instanceof StepError)) throw e;
+    io.err(
+      `peerlink deploy: ${e.message}\nNothing after this step was done; run the same command again to resume.`,
+    );
+    return 1;
+  }
+  io.out('peerlink deploy: done');
+  return 0;
+}
+
+export const deployCommand = (argv: string[], io: Io): Promise<number> => deploy(argv, io);

@@ -1,0 +1,107 @@
+import type { PubSub } from '@google-cloud/pubsub';
+import { type Argv, displayArgv, isNotFound, type Runner, StepError } from './gcloud.ts';
+import type { Context, GcloudStep, Presence, Step } from './step.ts';
+
+export interface Output {
+  out(line: string): void;
+}
+
+export interface ExecuteDeps {
+  readonly run: Runner;
+  /** Created on first use, so a dry run never constructs a client. */
+  readonly pubsub: () => PubSub;
+  readonly io: Output;
+}
+
+/** Prints every step and every command, in order, and runs nothing. */
+export function printPlan(steps: readonly Step[], ctx: Context, io: Output): void {
+  steps.forEach((step, i) => {
+    io.out(`step ${i + 1}/${steps.length}: ${step.title}`);
+    if (step.kind !== 'gcloud') {
+      for (const line of step.plan(ctx)) io.out(`  ${line}`);
+      return;
+    }
+    io.out(`  probe:     ${displayArgv(step.probe(ctx))}`);
+    if (step.create) for (const a of step.create(ctx)) io.out(`  if missing: ${displayArgv(a)}`);
+    else io.out('  if missing: stop (it must exist already)');
+    if (step.update) for (const a of step.update(ctx)) io.out(`  if differs: ${displayArgv(a)}`);
+  });
+}
+
+async function mustRun(run: Runner, argv: Argv, title: string): Promise<void> {
+  const r = await run(argv);
+  if (r.code !== 0) {
+    throw new StepError(
+      `${title}: ${displayArgv(argv)} failed (exit ${r.code}):\n${r.stderr.trim()}`,
+    );
+  }
+}
+
+/** Probes; on NOT_FOUND the resource is absent, any other failure stops the deploy. */
+async function probe(
+  step: GcloudStep,
+  ctx: Context,
+  run: Runner,
+): Promise<{ presence: Presence; described: unknown }> {
+  const argv = step.probe(ctx);
+  const r = await run(argv);
+  if (r.code !== 0) {
+    if (isNotFound(r)) return { presence: 'absent', described: undefined };
+    throw new StepError(
+      `${step.title}: probe ${displayArgv(argv)} failed (exit ${r.code}):\n${r.stderr.trim()}`,
+    );
+  }
+  let described: unknown;
+  try {
+    described = JSON.parse(r.stdout || 'null');
+  } catch (e) {
+    throw new StepError(`${step.title}: probe output is not JSON`, { cause: e });
+  }
+  return { presence: step.presence ? step.presence(described, ctx) : 'ok', described };
+}
+
+async function runGcloudStep(step: GcloudStep, ctx: Context, run: Runner): Promise<string> {
+  const first = await probe(step, ctx, run);
+  let commands: Argv[] = [];
+  if (first.presence === 'absent') {
+    if (!step.create) throw new StepError(`${step.title}: not found, and deploy cannot create it`);
+    commands = step.create(ctx);
+  } else if (first.presence === 'update') {
+    commands = step.update ? step.update(ctx) : [];
+  }
+  for (const argv of commands) await mustRun(run, argv, step.title);
+  let described = first.described;
+  if (commands.length > 0 && step.capture) {
+    const again = await probe(step, ctx, run);
+    if (again.presence === 'absent')
+      throw new StepError(`${step.title}: still absent after creating it`);
+    described = again.described;
+  }
+  step.capture?.(described, ctx);
+  if (commands.length === 0) return 'unchanged';
+  return first.presence === 'absent' ? 'created' : 'updated';
+}
+
+/**
+ * Runs the steps in order. Each is idempotent, so after a failure (a StepError naming the
+ * step and the command) running the deploy again resumes where it stopped.
+ */
+export async function executeSteps(
+  steps: readonly Step[],
+  ctx: Context,
+  deps: ExecuteDeps,
+): Promise<void> {
+  let pubsub: PubSub | undefined;
+  for (const [i, step] of steps.entries()) {
+    let outcome: string;
+    if (step.kind === 'gcloud') outcome = await runGcloudStep(step, ctx, deps.run);
+    else if (step.kind === 'pubsub') {
+      pubsub ??= deps.pubsub();
+      outcome = await step.ensure(pubsub, ctx);
+    } else {
+      await step.run(ctx);
+      outcome = 'done';
+    }
+    deps.io.out(`step ${i + 1}/${steps.length}: ${step.title}: ${outcome}`);
+  }
+}
