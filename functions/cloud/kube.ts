@@ -8,7 +8,7 @@ import type { KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-n
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../model/resources.ts';
 import {
   AlreadyExistsError,
-  type CloudError,
+  CloudError,
   NotFoundError,
   PreconditionFailedError,
   TerminalError,
@@ -88,6 +88,7 @@ function statusOf(body: unknown): Status {
  * Status (https://kubernetes.io/docs/reference/using-api/api-concepts/#response-status-kind).
  */
 export function kubeError(e: unknown, what: string): CloudError {
+  if (e instanceof CloudError) return e;
   if (e !== null && typeof e === 'object' && 'code' in e && 'body' in e) {
     const code = (e as { code: unknown }).code;
     if (typeof code === 'number') {
