@@ -1,0 +1,127 @@
+import type { SimRequest } from '../core/router.ts';
+import { writeRejected } from './audit.ts';
+import { ContainerError, notFound } from './errors.ts';
+import {
+  buildPoolNodes,
+  CLUSTERS,
+  type Cluster,
+  type ClusterContext,
+  getCluster,
+  type NodePool,
+  newPool,
+  obj,
+  p,
+  poolAudit,
+  poolZones,
+  refreshDerived,
+} from './model.ts';
+import { clusterKey, nodePoolResourceName } from './names.ts';
+import { deletePoolNodes } from './nodes.ts';
+import type { ContainerOperation } from './operations.ts';
+
+export function createNodePool(ctx: ClusterContext, req: SimRequest): ContainerOperation {
+  const { sim } = ctx;
+  const project = p(req, 'project');
+  const location = p(req, 'location');
+  const clusterName = p(req, 'cluster');
+  const request = obj(req.body);
+  const body = obj(request.nodePool);
+  const poolName = String(body.name ?? '');
+  const cluster = getCluster(sim, project, location, clusterName);
+  const key = clusterKey(project, location, clusterName);
+  const zones = poolZones(cluster, location, body);
+  const audit = poolAudit(
+    req,
+    project,
+    location,
+    clusterName,
+    poolName,
+    'CreateNodePool',
+    { ...request, parent: `projects/${project}/locations/${location}/clusters/${clusterName}` },
+    zones,
+  );
+  if (cluster.nodePools.some((np) => np.name === poolName)) {
+    throw new ContainerError(
+      409,
+      'ALREADY_EXISTS',
+      `Already exists: ${nodePoolResourceName(project, location, clusterName, poolName)}.`,
+    );
+  }
+  let pool: NodePool;
+  try {
+    pool = newPool(
+      project,
+      location,
+      clusterName,
+      body,
+      zones,
+      obj(cluster.ipAllocationPolicy).useIpAliases === true,
+    );
+  } catch (e) {
+    if (e instanceof ContainerError)
+      writeRejected(sim, audit, { code: e.rpcCode, message: e.message });
+    throw e;
+  }
+  const op = ctx.ops.start({
+    project,
+    location,
+    operationType: 'CREATE_NODE_POOL',
+    target: `clusters/${clusterName}/nodePools/${poolName}`,
+    clusterKey: key,
+    audit,
+    apply: () => {
+      const c = sim.store.get<Cluster>(CLUSTERS, key);
+      const np = c?.nodePools.find((x) => x.name === poolName);
+      if (!c || !np) return;
+      buildPoolNodes(sim, project, c, np);
+      refreshDerived(c);
+    },
+  });
+  cluster.nodePools.push(pool);
+  return op;
+}
+
+export function deleteNodePool(ctx: ClusterContext, req: SimRequest): ContainerOperation {
+  const { sim } = ctx;
+  const project = p(req, 'project');
+  const location = p(req, 'location');
+  const clusterName = p(req, 'cluster');
+  const poolName = p(req, 'nodePool');
+  const cluster = getCluster(sim, project, location, clusterName);
+  const pool = cluster.nodePools.find((np) => np.name === poolName);
+  if (!pool)
+    throw notFound(
+      `projects/${project}/locations/${location}/clusters/${clusterName}/nodePools/${poolName}`,
+    );
+  const key = clusterKey(project, location, clusterName);
+  const audit = poolAudit(
+    req,
+    project,
+    location,
+    clusterName,
+    poolName,
+    'DeleteNodePool',
+    {
+      name: `projects/${project}/locations/${location}/clusters/${clusterName}/nodePools/${poolName}`,
+    },
+    pool.locations as string[],
+  );
+  const op = ctx.ops.start({
+    project,
+    location,
+    operationType: 'DELETE_NODE_POOL',
+    target: `clusters/${clusterName}/nodePools/${poolName}`,
+    clusterKey: key,
+    audit,
+    apply: () => {
+      const c = sim.store.get<Cluster>(CLUSTERS, key);
+      const np = c?.nodePools.find((x) => x.name === poolName);
+      if (!c || !np) return;
+      deletePoolNodes(sim, project, np.instanceGroupUrls);
+      c.nodePools = c.nodePools.filter((x) => x !== np);
+      refreshDerived(c);
+    },
+  });
+  pool.status = 'STOPPING';
+  return op;
+}
