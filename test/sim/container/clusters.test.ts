@@ -271,6 +271,32 @@ describe('GKE clusters through @google-cloud/container', () => {
     expect(list.nodePools?.map((n) => n.name)).toEqual(['default-pool', 'extra']);
   });
 
+  it('updates node locations: a group is added for a new zone and removed for a dropped one', async () => {
+    const name = `${clusterName('blue')}/nodePools/extra`;
+    const [op] = (await gke.updateNodePool({
+      name,
+      locations: ['us-central1-b', 'us-central1-c'],
+      nodeVersion: '-',
+      imageType: 'COS_CONTAINERD',
+    })) as [Op, ...unknown[]];
+    expect(op.operationType).toBe('UPGRADE_NODES');
+    await gkeDone(op);
+    const [pool] = await gke.getNodePool({ name });
+    expect(pool.locations).toEqual(['us-central1-b', 'us-central1-c']);
+    expect(pool.instanceGroupUrls?.map((u) => u.split('/')[8]).sort()).toEqual([
+      'us-central1-b',
+      'us-central1-c',
+    ]);
+    const [groups] = await compute.igm.list({ project: PROJECT, zone: ZONE });
+    expect(groups.map((g) => g.name).filter((n) => n?.includes('-extra-'))).toEqual([]);
+    const update = logs().filter(
+      (e) => e.protoPayload.methodName === 'google.container.v1.ClusterManager.UpdateNodePool',
+    );
+    expect(
+      update.map((e) => (e.operation as JsonObject).first ?? (e.operation as JsonObject).last),
+    ).toEqual([true, true]);
+  });
+
   it('deletes a node pool and its instance groups', async () => {
     const [pool] = await gke.getNodePool({ name: `${clusterName('blue')}/nodePools/extra` });
     const [op] = (await gke.deleteNodePool({ name: `${clusterName('blue')}/nodePools/extra` })) as [

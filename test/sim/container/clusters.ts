@@ -21,7 +21,7 @@ import {
 } from './model.ts';
 import { clusterKey, containerLink, defaultZones, isZone, scopeOf } from './names.ts';
 import { networking } from './network.ts';
-import { createNodePool, deleteNodePool } from './nodepools.ts';
+import { createNodePool, deleteNodePool, updateNodePool } from './nodepools.ts';
 import { deletePoolNodes } from './nodes.ts';
 import type { ContainerOperation } from './operations.ts';
 
@@ -247,6 +247,17 @@ export function clusterRoutes(ctx: ClusterContext): Route[] {
         );
       return ok(structuredClone(np));
     });
+    add('PUT', '/clusters/{cluster}/nodePools/{nodePool}', 'nodePools.update', 'write', (req) =>
+      ok(updateNodePool(ctx, req)),
+    );
+    // The zones/ form of update is a POST to .../nodePools/{np}/update.
+    add(
+      'POST',
+      '/clusters/{cluster}/nodePools/{nodePool}/update',
+      'nodePools.update',
+      'write',
+      (req) => ok(updateNodePool(ctx, req)),
+    );
     add('DELETE', '/clusters/{cluster}/nodePools/{nodePool}', 'nodePools.delete', 'write', (req) =>
       ok(deleteNodePool(ctx, req)),
     );

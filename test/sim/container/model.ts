@@ -153,15 +153,22 @@ export function newPool(
   };
 }
 
-export function buildPoolNodes(sim: Sim, project: string, cluster: Cluster, pool: NodePool): void {
+/** Creates the pool's instance groups in `zones` (default: all its locations) and lists them. */
+export function buildPoolNodes(
+  sim: Sim,
+  project: string,
+  cluster: Cluster,
+  pool: NodePool,
+  zones: string[] = pool.locations as string[],
+): void {
   const routesBased = obj(cluster.ipAllocationPolicy).useIpAliases !== true;
   const net = obj(cluster.networkConfig);
-  pool.instanceGroupUrls = createPoolNodes(sim, {
+  const urls = createPoolNodes(sim, {
     project,
     cluster: cluster.name,
     clusterHash: String(cluster.id).slice(0, 8),
     pool: pool.name,
-    zones: pool.locations as string[],
+    zones,
     nodesPerZone: Number(pool.initialNodeCount),
     network: String(net.network),
     ...(net.subnetwork ? { subnetwork: String(net.subnetwork) } : {}),
@@ -175,6 +182,7 @@ export function buildPoolNodes(sim: Sim, project: string, cluster: Cluster, pool
         }
       : {}),
   });
+  pool.instanceGroupUrls = [...pool.instanceGroupUrls, ...urls];
   pool.status = 'RUNNING';
 }
 

@@ -125,3 +125,81 @@ export function deleteNodePool(ctx: ClusterContext, req: SimRequest): ContainerO
   pool.status = 'STOPPING';
   return op;
 }
+
+/** Zone of an instance group manager URL. */
+function zoneOfGroup(url: string): string {
+  return /\/zones\/([^/]+)\//.exec(url)?.[1] ?? '';
+}
+
+/**
+ * UpdateNodePool: a change of `locations` adds an instance group (with nodes) in each new zone
+ * and removes the groups of dropped zones; version and image type are recorded. Operation type
+ * UPGRADE_NODES, as GKE reports node-pool updates.
+ * https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.clusters.nodePools/update
+ */
+export function updateNodePool(ctx: ClusterContext, req: SimRequest): ContainerOperation {
+  const { sim } = ctx;
+  const project = p(req, 'project');
+  const location = p(req, 'location');
+  const clusterName = p(req, 'cluster');
+  const poolName = p(req, 'nodePool');
+  const request = obj(req.body);
+  const cluster = getCluster(sim, project, location, clusterName);
+  const pool = cluster.nodePools.find((np) => np.name === poolName);
+  const poolPath = `projects/${project}/locations/${location}/clusters/${clusterName}/nodePools/${poolName}`;
+  if (!pool) throw notFound(poolPath);
+  const wanted =
+    Array.isArray(request.locations) && request.locations.length > 0
+      ? request.locations.map(String)
+      : (pool.locations as string[]);
+  const key = clusterKey(project, location, clusterName);
+  const audit = poolAudit(
+    req,
+    project,
+    location,
+    clusterName,
+    poolName,
+    'UpdateNodePool',
+    { ...request, name: poolPath },
+    wanted,
+  );
+  const op = ctx.ops.start({
+    project,
+    location,
+    operationType: 'UPGRADE_NODES',
+    target: `clusters/${clusterName}/nodePools/${poolName}`,
+    clusterKey: key,
+    audit,
+    apply: () => {
+      const c = sim.store.get<Cluster>(CLUSTERS, key);
+      const np = c?.nodePools.find((x) => x.name === poolName);
+      if (!c || !np) return;
+      const before = np.locations as string[];
+      const dropped = np.instanceGroupUrls.filter((u) => !wanted.includes(zoneOfGroup(u)));
+      deletePoolNodes(sim, project, dropped);
+      np.instanceGroupUrls = np.instanceGroupUrls.filter((u) => !dropped.includes(u));
+      np.locations = wanted;
+      buildPoolNodes(
+        sim,
+        project,
+        c,
+        np,
+        wanted.filter((z) => !before.includes(z)),
+      );
+      if (
+        typeof request.nodeVersion === 'string' &&
+        request.nodeVersion !== '' &&
+        request.nodeVersion !== '-'
+      ) {
+        np.version = request.nodeVersion;
+      }
+      if (typeof request.imageType === 'string' && request.imageType !== '') {
+        np.config = { ...obj(np.config), imageType: request.imageType };
+      }
+      np.status = 'RUNNING';
+      refreshDerived(c);
+    },
+  });
+  pool.status = 'RECONCILING';
+  return op;
+}
