@@ -212,6 +212,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): 
   // Table output (Accept: ...;as=Table) is not simulated: kubectl falls back to its own printers.
   const reply = (code: number, obj: JsonObject): void => send(res, code, obj);
 
+  if (q.get('watch') === 'true' || q.get('watch') === '1') {
+    // Watches are not simulated; answering with a list would be misread as an event stream.
+    throw new KubeApiError(
+      405,
+      'MethodNotAllowed',
+      'watch is not supported by the simulated API server',
+    );
+  }
   if (name === undefined) {
     if (method === 'GET') {
       return reply(200, ctx.store.list(rt, ns, q.get('labelSelector'), q.get('fieldSelector')));

@@ -33,8 +33,8 @@ const INTERNAL_ANNOTATIONS = [
  * external LoadBalancers stay pending (no external IPs here).
  */
 export class ServiceAllocator {
-  private readonly clusterIps: IpPool;
-  private readonly lbIps: IpPool;
+  private clusterIps: IpPool;
+  private lbIps: IpPool;
   private readonly nodePorts = new Set<number>();
   private readonly hook: ServiceAllocatorOptions['allocateLoadBalancerIp'];
   private readonly options: ServiceAllocatorOptions;
@@ -48,10 +48,8 @@ export class ServiceAllocator {
 
   clear(): void {
     this.nodePorts.clear();
-    Object.assign(this, {
-      clusterIps: new IpPool(this.options.servicesCidr ?? '10.96.0.0/16'),
-      lbIps: new IpPool(this.options.loadBalancerCidr ?? '10.250.0.0/24'),
-    });
+    this.clusterIps = new IpPool(this.options.servicesCidr ?? '10.96.0.0/16');
+    this.lbIps = new IpPool(this.options.loadBalancerCidr ?? '10.250.0.0/24');
   }
 
   /** Records a restored Service's allocations. */
@@ -117,9 +115,16 @@ export class ServiceAllocator {
       );
       if (prev?.nodePort !== undefined) p.nodePort = prev.nodePort;
     }
+    const held = [...this.nodePorts];
     for (const p of oldPorts) if (typeof p.nodePort === 'number') this.nodePorts.delete(p.nodePort);
-    const oldIngress = ingressIps(before);
-    this.finish(after, oldIngress);
+    try {
+      this.finish(after, ingressIps(before));
+    } catch (e) {
+      // A refused update keeps the ports the Service held.
+      this.nodePorts.clear();
+      for (const port of held) this.nodePorts.add(port);
+      throw e;
+    }
   }
 
   private finish(svc: JsonObject, oldIngress: string[] | undefined): void {
