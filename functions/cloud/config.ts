@@ -37,7 +37,9 @@ export function parseEndpoint(name: string, value: string): Endpoint {
   try {
     url = new URL(value);
   } catch (e) {
-    throw new ConfigError(`${name}: not a URL: ${value}`, { cause: e });
+    throw new ConfigError(`${name}: not a URL (want e.g. http://127.0.0.1:8787): ${value}`, {
+      cause: e,
+    });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw new ConfigError(`${name}: only http and https URLs are supported, got ${value}`);
