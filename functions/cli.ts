@@ -11,6 +11,9 @@ export type Command = (args: string[], io: Io) => Promise<number>;
 
 const commands: Record<string, () => Promise<Command>> = {
   'events classify': async () => (await import('./events/cli.ts')).classifyCommand,
+  plan: async () => (await import('./reconcile/cli.ts')).planCommand,
+  apply: async () => (await import('./reconcile/cli.ts')).applyCommand,
+  sweep: async () => (await import('./reconcile/cli.ts')).sweepCommand,
   'render manifests': async () => (await import('./manifests/cli.ts')).renderManifestsCommand,
 };
 

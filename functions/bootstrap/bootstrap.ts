@@ -56,7 +56,9 @@ const STEPS: readonly {
   { name: 'networks and subnets', kinds: ['network', 'subnetwork'] },
   { name: 'peerings', kinds: ['peering'], wait: 'peerings' },
   { name: 'firewall rules', kinds: ['firewall'] },
-  { name: 'clusters and node pools', kinds: ['cluster', 'nodePool'], wait: 'clusters' },
+  // Node pools are planned after their clusters exist: a cluster is created with its first pools.
+  { name: 'clusters', kinds: ['cluster'] },
+  { name: 'node pools', kinds: ['nodePool'], wait: 'clusters' },
   { name: 'backend workloads', kinds: ['kube'], kube: 'provider' },
   // Ingress rules target the provider's node tag, known only once its nodes exist.
   {

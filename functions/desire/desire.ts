@@ -91,10 +91,14 @@ function serviceResources(t: Topology, facts: Facts, s: Service, pending: string
   const observed = facts.clusters[provider.name];
   const tags = [...(observed?.nodeTags ?? [])].sort();
   const globalAccess = globalAccessOf(t, s, provider);
-  const out: Resource[] = [
-    kube(provider.name, backendDeployment(s)),
-    kube(provider.name, backendService(s, nodePortOf(s), globalAccess)),
-  ];
+  // Kubernetes objects need the cluster's API; until the cluster exists they wait.
+  const out: Resource[] = observed
+    ? [
+        kube(provider.name, backendDeployment(s)),
+        kube(provider.name, backendService(s, nodePortOf(s), globalAccess)),
+      ]
+    : [];
+  if (!observed) pending.push(`${serviceId(s)}: cluster ${provider.name} does not exist yet`);
 
   const firewall = (
     suffix: string,
@@ -211,6 +215,7 @@ function masqueradeResources(
   const cf = facts.clusters[c.name];
   const mode = effectiveMode(c, cf);
   const cidrs = masqueradeCidrs(t, c, facts.networks[c.network], cf);
+  if (!cf) return []; // no cluster, no API to write to: the cluster's creation will trigger us
   out[c.name] = cidrs;
   if (mode === 'agent')
     return [...masqueradeConfigMap(cidrs), ...agentObjects()].map((m) => kube(c.name, m));

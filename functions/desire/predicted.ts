@@ -1,7 +1,7 @@
 /**
  * Facts predicted from the topology alone, for rendering without cloud access: each network
  * imports the subnet ranges of the networks it peers with, as `listPeeringRoutes` reports them
- * with the default exchange settings. Nothing is known about clusters.
+ * with the default exchange settings. Clusters are taken to exist, their nodes unknown.
  */
 import type { Facts, NetworkFacts } from '../model/facts.ts';
 import type { Topology } from '../topology/schema.ts';
@@ -27,5 +27,12 @@ export function predictedFacts(t: Topology): Facts {
         ),
     };
   }
-  return { networks, clusters: {} };
+  // Clusters are assumed to exist, with nothing known about their nodes.
+  const clusters = Object.fromEntries(
+    t.clusters.map((c) => [
+      c.name,
+      { name: c.name, status: 'UNKNOWN', nodePools: [], nodeTags: [] },
+    ]),
+  );
+  return { networks, clusters };
 }

@@ -52,6 +52,11 @@ export interface Plan {
 
 /** Creation order: what others refer to comes first. Deletion runs in reverse. */
 const ORDER: readonly ResourceKind[] = [
+  'network',
+  'subnetwork',
+  'peering',
+  'cluster',
+  'nodePool',
   'kube',
   'firewall',
   'healthCheck',

@@ -2,7 +2,12 @@
 import { labelOf } from '../model/resources.ts';
 import { type Action, type Change, type Plan, summary } from './diff.ts';
 
-const SIGN: Record<Action['op'], string> = { create: '+', update: '~', delete: '-', conflict: '!' };
+export const SIGN: Record<Action['op'], string> = {
+  create: '+',
+  update: '~',
+  delete: '-',
+  conflict: '!',
+};
 
 function show(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);

@@ -11,7 +11,7 @@ import { desire } from '../desire/desire.ts';
 import { serviceId, servicePrefix } from '../desire/names.ts';
 import type { ClusterFacts, Facts, NetworkFacts } from '../model/facts.ts';
 import { keyOf, type Observed, type Resource } from '../model/resources.ts';
-import { type Plan, plan, summary } from '../plan/diff.ts';
+import { type Action, type Plan, plan, summary } from '../plan/diff.ts';
 import type { Cluster, Topology } from '../topology/schema.ts';
 import type { ReconcileScope } from './scope.ts';
 
@@ -41,7 +41,7 @@ export interface ReconcileReport {
     readonly full: boolean;
   };
   readonly plan: ReturnType<typeof summary>;
-  readonly actions: readonly { op: string; key: string; reason: string }[];
+  readonly actions: readonly { op: Action['op']; key: string; reason: string }[];
   readonly results: ApplyReport['results'];
   readonly pending: readonly string[];
   readonly masquerade: Readonly<Record<string, readonly string[]>>;

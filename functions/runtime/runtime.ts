@@ -35,7 +35,8 @@ export function createRuntime(env: Env, logger: Logger = jsonLogger()): Runtime 
           import('../desire/infra.ts'),
         ]);
         const t = await rt.topology().catch(() => undefined);
-        const cloud = createCloud(cloudConfig(env), {
+        // The project defaults to the topology's.
+        const cloud = createCloud(cloudConfig({ PEERLINK_PROJECT: t?.project, ...env }), {
           initialNodePools: (c) =>
             t ? desiredNodePools(t).filter((p) => p.cluster === c.name) : [],
         });

@@ -107,7 +107,7 @@ describe('bootstrap over HTTP', () => {
     expect(res.headers.get('content-type')).toMatch(/application\/x-ndjson/);
     const out = lines(await res.text());
     expect(out.slice(0, -1).map((l) => [l.step, l.status])).toEqual(
-      [1, 2, 3, 4, 5, 6, 7].map((n) => [n, 'planned']),
+      [1, 2, 3, 4, 5, 6, 7, 8].map((n) => [n, 'planned']),
     );
     expect(out.at(-1)).toMatchObject({ report: { ok: true, dryRun: true } });
     expect(local.resources.writes).toBe(0);
@@ -126,7 +126,8 @@ describe('bootstrap over HTTP', () => {
       ['networks and subnets', 'done'],
       ['peerings', 'done'],
       ['firewall rules', 'done'],
-      ['clusters and node pools', 'done'],
+      ['clusters', 'done'],
+      ['node pools', 'done'],
       ['backend workloads', 'done'],
       ['internal load balancer', 'done'],
       ['masquerade configuration', 'done'],

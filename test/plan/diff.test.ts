@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { desire } from '../../functions/desire/desire.ts';
 import type { Facts } from '../../functions/model/facts.ts';
 import type { Observed, Resource } from '../../functions/model/resources.ts';
-import { plan, summary } from '../../functions/plan/diff.ts';
+import { phaseOf, plan, summary } from '../../functions/plan/diff.ts';
 import { normalise } from '../../functions/plan/normalise.ts';
 import { planJson, renderPlan } from '../../functions/plan/render.ts';
 import { factsArb } from '../support/arbitraries.ts';
@@ -178,5 +178,41 @@ describe('rendering', () => {
     expect(text).toMatch(/Plan: 1 to create, 1 to update, 1 to delete, 1 conflicts\.$/);
     expect(planJson(p)).toMatchObject({ summary: summary(p) });
     expect(renderPlan({ actions: [] })).toBe('No changes. Everything matches the topology.');
+  });
+});
+
+describe('infrastructure', () => {
+  it('creates networks before subnets before peerings before clusters before node pools', async () => {
+    const { desireInfra } = await import('../../functions/desire/infra.ts');
+    const p = plan(desireInfra(t), []);
+    const kinds = p.actions.map((a) => (a.op === 'create' ? a.desired.kind : ''));
+    expect([...new Set(kinds)]).toEqual([
+      'network',
+      'subnetwork',
+      'peering',
+      'cluster',
+      'nodePool',
+    ]);
+    expect(new Set(p.actions.map(phaseOf)).size).toBe(5);
+  });
+
+  it('never updates or deletes infrastructure, and reports a difference as a conflict', async () => {
+    const { desireInfra } = await import('../../functions/desire/infra.ts');
+    const infra = desireInfra(t);
+    const subnet = infra.find((r) => r.kind === 'subnetwork');
+    if (subnet?.kind !== 'subnetwork') throw new Error('fixture');
+    const observed: Observed[] = [
+      ...infra.filter((r) => r !== subnet).map((resource) => ({ resource, owned: true })),
+      { resource: { ...subnet, range: '10.193.0.0/20' }, owned: true },
+    ];
+    expect(plan(infra, observed).actions).toEqual([
+      expect.objectContaining({
+        op: 'conflict',
+        reason: expect.stringMatching(
+          /exists with other range; peerlink does not change infrastructure/,
+        ),
+      }),
+    ]);
+    expect(plan([], observed).actions).toEqual([]);
   });
 });
