@@ -161,6 +161,24 @@ spec:
     ]);
   });
 
+  it('server-side apply takes over an object managed by client-side apply', async () => {
+    const r = await kubectl(
+      'apply',
+      '--server-side',
+      '-f',
+      manifest('d.yaml', deployment('nginx:3', 'c')),
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe('deployment.apps/web serverside-applied');
+    const got = JSON.parse(
+      (await kubectl('get', 'deployment', 'web', '-o', 'json', '--show-managed-fields')).stdout,
+    );
+    expect(got.spec.template.spec.containers[0].image).toBe('nginx:3');
+    expect(got.metadata.managedFields.map((m: { manager: string }) => m.manager)).toContain(
+      'kubectl',
+    );
+  });
+
   it('deletes and then reports NotFound', async () => {
     expect((await kubectl('delete', 'configmap', 'demo')).stdout.trim()).toBe(
       'configmap "demo" deleted',

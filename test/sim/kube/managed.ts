@@ -199,7 +199,14 @@ export function serverSideApply(
       if (o.manager !== manager && o.fields.has(p)) conflicts.push({ owner: o, path });
     }
   }
-  if (conflicts.length > 0 && !force) throw conflictError(conflicts);
+  if (conflicts.length > 0 && !force) {
+    // kubectl's server-side apply may take over what its client-side apply set: conflicts on
+    // fields whose live value still equals the last-applied annotation are forced
+    // (k8s.io/apiserver fieldmanager lastAppliedManager, manager "kubectl" only).
+    const allowed = manager === 'kubectl' ? fromLastApplied(current) : new Set<string>();
+    const remaining = conflicts.filter((c) => !allowed.has(JSON.stringify(c.path)));
+    if (remaining.length > 0) throw conflictError(remaining);
+  }
   for (const c of conflicts) c.owner.fields.delete(JSON.stringify(c.path));
 
   const me = ownerFor(owners, manager, 'Apply', apiVersion);
@@ -214,6 +221,29 @@ export function serverSideApply(
     .sort((a, b) => b.length - a.length);
   for (const path of orphaned) removeAt(object, path);
   return { object, managedFields: encode(owners) };
+}
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+// Fields of the last-applied annotation whose live value is unchanged.
+function fromLastApplied(live: JsonObject): Set<string> {
+  const meta = isObject(live.metadata) ? live.metadata : {};
+  const raw = isObject(meta.annotations) ? meta.annotations[LAST_APPLIED] : undefined;
+  if (typeof raw !== 'string' || raw === '') return new Set();
+  let last: Json;
+  try {
+    last = JSON.parse(raw) as Json;
+  } catch {
+    return new Set();
+  }
+  if (!isObject(last) || last.apiVersion !== live.apiVersion) return new Set();
+  const lastObj = last;
+  return new Set(
+    [...fieldSet(lastObj)].filter((p) => {
+      const path = JSON.parse(p) as string[];
+      return deepEqual(valueAt(lastObj, path), valueAt(live, path));
+    }),
+  );
 }
 
 /** Ownership of a freshly created object applied by `manager`. */

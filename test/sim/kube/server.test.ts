@@ -387,6 +387,31 @@ describe('simulated Kubernetes API through @kubernetes/client-node', () => {
       );
     });
 
+    it('lets a non-apply write hand fields to another manager through managedFields', async () => {
+      const current = await core.readNamespacedConfigMap({ name: 'ssa', namespace: 'default' });
+      const moved = (current.metadata?.managedFields ?? []).map((m) => ({
+        ...m,
+        manager: 'new-owner',
+        operation: 'Apply',
+      }));
+      const out = await core.patchNamespacedConfigMap(
+        {
+          name: 'ssa',
+          namespace: 'default',
+          body: [{ op: 'replace', path: '/metadata/managedFields', value: moved }],
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+      );
+      expect(new Set(out.metadata?.managedFields?.map((m) => m.manager))).toEqual(
+        new Set(['new-owner']),
+      );
+      const stripped = await core.patchNamespacedConfigMap(
+        { name: 'ssa', namespace: 'default', body: { metadata: { managedFields: [{}] } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+      expect(stripped.metadata?.managedFields).toEqual([]);
+    });
+
     it('applies a Deployment, merging containers by name and bumping generation', async () => {
       const d = {
         apiVersion: 'apps/v1',

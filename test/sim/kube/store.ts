@@ -339,13 +339,22 @@ export class KubeStore {
     opts: WriteOptions,
   ): JsonObject {
     const manager = opts.fieldManager ?? opts.defaultManager;
-    const entries = updateOwnership(
-      managedFieldsOf(current),
-      manager,
-      apiVersionOf(rt),
-      current,
-      next,
-    );
+    // A non-apply write may set managedFields itself (kubectl does, to hand client-side apply
+    // fields to its server-side manager); `[{}]` strips them.
+    // https://kubernetes.io/docs/reference/using-api/server-side-apply/#clearing-managedfields
+    const requested = (next.metadata as JsonObject).managedFields;
+    const rewritten =
+      Array.isArray(requested) &&
+      !deepEqual(requested, (current.metadata as JsonObject).managedFields ?? []);
+    if (rewritten && requested.length === 1 && deepEqual(requested[0], {})) {
+      return this.store(rt, ns, name, current, next, [], opts);
+    }
+    const base = rewritten
+      ? (requested.filter(
+          (e) => isObject(e) && typeof e.manager === 'string',
+        ) as unknown as ManagedFieldsEntry[])
+      : managedFieldsOf(current);
+    const entries = updateOwnership(base, manager, apiVersionOf(rt), current, next);
     return this.store(rt, ns, name, current, next, entries, opts);
   }
 
