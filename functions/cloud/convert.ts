@@ -54,9 +54,14 @@ export function instanceGroupParts(ref: string): { zone: string; name: string } 
   return { zone: parts[3] ?? '', name: parts[5] ?? '' };
 }
 
+/** Whether a description carries peerlink's ownership marker. */
+export function hasOwnerMarker(description: string | null | undefined): boolean {
+  return (description ?? '').includes(OWNER_MARKER);
+}
+
 /** peerlink owns a Compute resource when it has the name prefix and the description marker. */
 export function ownedByPeerlink(name: string | null | undefined, description?: string | null) {
-  return (name ?? '').startsWith(NAME_PREFIX) && (description ?? '').includes(OWNER_MARKER);
+  return (name ?? '').startsWith(NAME_PREFIX) && hasOwnerMarker(description);
 }
 
 const list = <T>(v: readonly T[] | null | undefined): T[] => [...(v ?? [])];

@@ -24,6 +24,7 @@ import {
   firewallToApi,
   forwardingRuleFromApi,
   forwardingRuleToApi,
+  hasOwnerMarker,
   healthCheckFromApi,
   healthCheckToApi,
   networkFromApi,
@@ -182,14 +183,11 @@ export function createResourcePort(deps: ResourcePortDeps): ResourcePort {
     switch (ref.kind) {
       case 'network': {
         const n = await orNull(compute.networks.get(ref.name));
-        return n && observed(networkFromApi(n), ownedByPeerlink(NAME_PREFIX, n.description));
+        return n && observed(networkFromApi(n), hasOwnerMarker(n.description));
       }
       case 'subnetwork': {
         const s = await orNull(compute.subnetworks.get(ref.region, ref.name));
-        return (
-          s &&
-          observed(subnetworkFromApi(s), ownedByPeerlink(NAME_PREFIX, s.description), s.fingerprint)
-        );
+        return s && observed(subnetworkFromApi(s), hasOwnerMarker(s.description), s.fingerprint);
       }
       case 'peering': {
         const n = await orNull(compute.networks.get(ref.network));
