@@ -82,6 +82,11 @@ describe('audit log', () => {
       user: PRINCIPAL,
     });
     expect(payload(last as Entry).response).toBeUndefined();
+    // The new resource's id is known from the start: targetId and the resource label agree.
+    const [net] = await h.c.networks.get({ project: 'p', network: 'net' });
+    expect(payload(first as Entry).response?.targetId).toBe(net.id);
+    expect(first?.resource.labels.network_id).toBe(net.id);
+    expect(last?.resource.labels.network_id).toBe(net.id);
   });
 
   it.each([

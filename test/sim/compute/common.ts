@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ApiError, invalid, notFound } from '../core/errors.ts';
+import { ApiError, alreadyExists, invalid, notFound, resourceNotReady } from '../core/errors.ts';
 import { ok } from '../core/http.ts';
 import { computeLink, type Scope } from '../core/links.ts';
 import type { Reply, Route, SimRequest } from '../core/router.ts';
@@ -44,12 +44,18 @@ export interface Mutation {
   permission: string;
   /** Keys the operation holds until DONE (see Operations.busy). */
   locks?: string[];
+  /** Monitored-resource label holding the resource id (`firewall_rule_id`, ...). */
+  idLabel?: string;
   /**
    * Validates now (throw ApiError -> HTTP error) and returns the effect to run when the
-   * operation is DONE (throw ApiError there -> operation.error).
+   * operation is DONE (throw ApiError there -> operation.error). An insert returns
+   * `{ apply, targetId }` so the operation and audit records name the new resource's id.
    */
-  prepare: () => (() => void) | undefined;
+  prepare: () => Prepared;
 }
+
+/** What {@link Mutation.prepare} returns. */
+export type Prepared = (() => void) | { apply: () => void; targetId: string } | undefined;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -71,9 +77,24 @@ export function mutate(sim: Sim, m: Mutation): Reply {
     if (earlier) return ok(earlier);
   }
   const methodName = `v1.compute.${m.collection}.${m.verb}`;
+  // One operation at a time per resource: Compute answers resourceNotReady while the resource
+  // is being changed (https://cloud.google.com/compute/docs/troubleshooting/troubleshooting-resource-errors
+  // lists resourceNotReady for resources "not ready" for the request), and a second insert of a
+  // name being created conflicts like an existing one.
+  const lock = `resource:${m.resourcePath}`;
   let effect: (() => void) | undefined;
+  let targetId = m.targetId;
   try {
-    effect = m.prepare();
+    const prepared = m.prepare();
+    if (sim.ops.busy(lock)) {
+      throw m.verb === 'insert' ? alreadyExists(m.resourcePath) : resourceNotReady(m.resourcePath);
+    }
+    if (typeof prepared === 'object') {
+      effect = prepared.apply;
+      targetId = prepared.targetId;
+    } else {
+      effect = prepared;
+    }
   } catch (e) {
     if (e instanceof ApiError) {
       sim.audit.write({
@@ -92,21 +113,23 @@ export function mutate(sim: Sim, m: Mutation): Reply {
     }
     throw e;
   }
+  const resourceLabels = { ...m.resourceLabels };
+  if (m.idLabel && targetId) resourceLabels[m.idLabel] = targetId;
   const op = sim.ops.start({
     project: m.project,
     scope: m.scope,
     operationType: m.verb,
     targetLink: computeLink(m.resourcePath),
-    targetId: m.targetId,
+    targetId,
     user: m.req.principal,
-    locks: m.locks,
+    locks: [lock, ...(m.locks ?? [])],
     requestId: requestId ?? undefined,
     apply: effect,
     audit: {
       methodName,
       resourceName: m.resourcePath,
       resourceType: m.resourceType,
-      resourceLabels: m.resourceLabels,
+      resourceLabels,
       request: requestBody(m.req),
       permission: m.permission,
     },

@@ -12,6 +12,7 @@ import {
   mergePatch,
   mustGet,
   mutate,
+  type Prepared,
   param,
   type Resource,
   requireString,
@@ -33,12 +34,7 @@ export function firewallKey(project: string, name: string): string {
  * ingress rule without sources, network `global/networks/default`, logConfig.enable false.
  */
 export function firewallRoutes(sim: Sim): Route[] {
-  const mutation = (
-    req: SimRequest,
-    verb: string,
-    name: string,
-    prepare: () => (() => void) | undefined,
-  ) => {
+  const mutation = (req: SimRequest, verb: string, name: string, prepare: () => Prepared) => {
     const project = param(req, 'project');
     const key = firewallKey(project, name);
     const existing = sim.store.get<Resource>(C, key);
@@ -51,6 +47,7 @@ export function firewallRoutes(sim: Sim): Route[] {
       resourcePath: key,
       resourceType: 'gce_firewall_rule',
       resourceLabels: existing ? { firewall_rule_id: existing.id } : undefined,
+      idLabel: 'firewall_rule_id',
       targetId: existing?.id,
       permission: `compute.firewalls.${verb === 'insert' ? 'create' : verb === 'patch' ? 'update' : verb}`,
       prepare,
@@ -82,10 +79,11 @@ export function firewallRoutes(sim: Sim): Route[] {
           ...baseFields(sim, 'compute#firewall', key, name),
           ...writable(body),
         });
-        return () => {
+        const apply = () => {
           if (sim.store.get(C, key)) throw alreadyExists(key);
           sim.store.put(C, key, fw);
         };
+        return { apply, targetId: fw.id };
       });
     }),
     route('PATCH', 'global/firewalls/{firewall}', C, 'patch', 'write', (req) => {

@@ -359,7 +359,7 @@ function forwardingRuleRoutes(sim: Sim): Route[] {
           );
         if (Array.isArray(fr.ports) && fr.ports.length > 5)
           throw invalid("Invalid value for field 'resource.ports': at most 5 ports.");
-        return () => {
+        const apply = () => {
           if (sim.store.get(FR.path, key)) throw alreadyExists(key);
           fr.IPAddress =
             typeof body.IPAddress === 'string'
@@ -367,6 +367,7 @@ function forwardingRuleRoutes(sim: Sim): Route[] {
               : allocateAddress(sim, sub);
           sim.store.put(FR.path, key, fr);
         };
+        return { apply, targetId: fr.id };
       });
     }),
     route(

@@ -11,6 +11,7 @@ import {
   mergePatch,
   mustGet,
   mutate,
+  type Prepared,
   param,
   type Resource,
   requireString,
@@ -39,7 +40,7 @@ export function networkRoutes(sim: Sim): Route[] {
     verb: string,
     name: string,
     permission: string,
-    prepare: () => (() => void) | undefined,
+    prepare: () => Prepared,
   ) => {
     const project = param(req, 'project');
     const key = netKey(project, name);
@@ -53,6 +54,7 @@ export function networkRoutes(sim: Sim): Route[] {
       resourcePath: key,
       resourceType: 'gce_network',
       resourceLabels: existing ? { network_id: existing.id } : undefined,
+      idLabel: 'network_id',
       targetId: existing?.id,
       permission,
       prepare,
@@ -102,12 +104,13 @@ export function networkRoutes(sim: Sim): Route[] {
           peerings: [],
         };
         net.autoCreateSubnetworks = false;
-        return () => {
+        const apply = () => {
           if (sim.store.get(C, key)) throw alreadyExists(key);
           sim.store.put(C, key, net);
           // A peer that already points here becomes ACTIVE now that this side exists.
           refreshPeeringStates(sim);
         };
+        return { apply, targetId: net.id };
       });
     }),
     route('PATCH', 'global/networks/{network}', C, 'patch', 'write', (req) => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LogEntry } from '../core/audit.ts';
-import { computeHarness, type Harness, type Op, rejection } from './harness.ts';
+import { computeHarness, type Harness, networkWithSubnet, type Op, rejection } from './harness.ts';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -79,16 +79,62 @@ describe('operations', () => {
 
   it('report a failure in operation.error with httpErrorStatusCode and httpErrorMessage', async () => {
     h = await computeHarness();
-    // Two inserts race: both pass validation, the second fails when it lands.
-    const [a] = await h.c.networks.insert({ project: 'p', networkResource: netBody('dup') });
-    const [b] = await h.c.networks.insert({ project: 'p', networkResource: netBody('dup') });
-    expect((await h.wait([a])).error?.errors ?? []).toEqual([]);
-    const failed = await h.wait([b]);
-    expect(failed).toMatchObject({ httpErrorStatusCode: 409, httpErrorMessage: 'CONFLICT' });
-    expect(failed.error?.errors?.[0]).toMatchObject({
-      code: 'RESOURCE_ALREADY_EXISTS',
-      message: "The resource 'projects/p/global/networks/dup' already exists",
+    await networkWithSubnet(h, 'a', { name: 'sa', range: '10.0.0.0/24' });
+    await networkWithSubnet(h, 'b', { name: 'sb', range: '10.0.0.0/25' });
+    const failed = await h.wait(
+      await h.c.networks.addPeering({
+        project: 'p',
+        network: 'a',
+        networksAddPeeringRequestResource: {
+          networkPeering: { name: 'ab', network: 'global/networks/b', exchangeSubnetRoutes: true },
+        },
+      }),
+    );
+    expect(failed).toMatchObject({
+      status: 'DONE',
+      httpErrorStatusCode: 400,
+      httpErrorMessage: 'BAD REQUEST',
     });
+    expect(failed.error?.errors?.[0]?.code).toBe('INVALID_USAGE');
+  });
+
+  it('serialise changes to one resource: 409 for a second insert, 400 resourceNotReady for a change', async () => {
+    h = await computeHarness({ operationMs: 300 });
+    const [first] = await h.c.networks.insert({ project: 'p', networkResource: netBody('busy') });
+    expect(
+      await rejection(h.c.networks.insert({ project: 'p', networkResource: netBody('busy') })),
+    ).toEqual({
+      status: 409,
+      message: "The resource 'projects/p/global/networks/busy' already exists",
+    });
+    await h.wait([first]);
+    const [patch] = await h.c.networks.patch({
+      project: 'p',
+      network: 'busy',
+      networkResource: { description: 'one' },
+    });
+    expect(
+      await rejection(
+        h.c.networks.patch({
+          project: 'p',
+          network: 'busy',
+          networkResource: { description: 'two' },
+        }),
+      ),
+    ).toEqual({
+      status: 400,
+      message: "The resource 'projects/p/global/networks/busy' is not ready",
+    });
+    await h.wait([patch]);
+    await h.done(
+      await h.c.networks.patch({
+        project: 'p',
+        network: 'busy',
+        networkResource: { description: 'two' },
+      }),
+    );
+    const [net] = await h.c.networks.get({ project: 'p', network: 'busy' });
+    expect(net.description).toBe('two');
   });
 });
 

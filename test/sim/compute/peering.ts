@@ -10,6 +10,7 @@ import {
   listReply,
   mustGet,
   mutate,
+  type Prepared,
   param,
   type Resource,
   route,
@@ -43,7 +44,7 @@ export function peeringRoutes(sim: Sim): Route[] {
     req: SimRequest,
     verb: 'addPeering' | 'removePeering' | 'updatePeering',
     peerOf: (local: Resource) => string | undefined,
-    prepare: (local: Resource, key: string) => (() => void) | undefined,
+    prepare: (local: Resource, key: string) => Prepared,
   ) => {
     const project = param(req, 'project');
     const key = `projects/${project}/global/networks/${param(req, 'network')}`;
@@ -60,6 +61,7 @@ export function peeringRoutes(sim: Sim): Route[] {
       resourcePath: key,
       resourceType: 'gce_network',
       resourceLabels: local ? { network_id: local.id } : undefined,
+      idLabel: 'network_id',
       targetId: local?.id,
       permission: `compute.networks.${verb}`,
       locks,

@@ -2,7 +2,7 @@ import { alreadyExists, notFound } from '../core/errors.ts';
 import { ok } from '../core/http.ts';
 import type { Reply, SimRequest } from '../core/router.ts';
 import type { Sim } from '../core/sim.ts';
-import { listReply, mustGet, mutate, param, type Resource } from './common.ts';
+import { listReply, mustGet, mutate, type Prepared, param, type Resource } from './common.ts';
 
 /** Describes a regional collection for the shared helpers below. */
 export interface RegionalKind {
@@ -48,7 +48,7 @@ export function regionalMutation(
   req: SimRequest,
   verb: string,
   name: string,
-  prepare: (key: string) => (() => void) | undefined,
+  prepare: (key: string) => Prepared,
 ): Reply {
   const project = param(req, 'project');
   const region = param(req, 'region');
@@ -63,19 +63,21 @@ export function regionalMutation(
     verb,
     resourcePath: key,
     resourceType: k.resourceType,
-    resourceLabels: { [k.idLabel]: existing?.id ?? '', region },
+    resourceLabels: { ...(existing ? { [k.idLabel]: existing.id } : {}), region },
+    idLabel: k.idLabel,
     targetId: existing?.id,
     permission: `${k.permissionPrefix}.${action}`,
     prepare: () => prepare(key),
   });
 }
 
-/** Effect for an insert: store unless a concurrent insert won. */
-export function putNew(sim: Sim, collection: string, key: string, value: Resource): () => void {
-  return () => {
+/** Effect for an insert (store unless a concurrent insert won), with the new id. */
+export function putNew(sim: Sim, collection: string, key: string, value: Resource): Prepared {
+  const apply = () => {
     if (sim.store.get(collection, key)) throw alreadyExists(key);
     sim.store.put(collection, key, value);
   };
+  return { apply, targetId: value.id };
 }
 
 /** Effect for a replace: store unless deleted meanwhile. */

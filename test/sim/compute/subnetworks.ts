@@ -19,6 +19,7 @@ import {
   mustGet,
   mutate,
   newFingerprint,
+  type Prepared,
   param,
   type Resource,
   requireString,
@@ -48,7 +49,7 @@ export function subnetworkRoutes(sim: Sim): Route[] {
     verb: string,
     name: string,
     permission: string,
-    prepare: () => (() => void) | undefined,
+    prepare: () => Prepared,
   ) => {
     const project = param(req, 'project');
     const region = param(req, 'region');
@@ -62,8 +63,9 @@ export function subnetworkRoutes(sim: Sim): Route[] {
       verb,
       resourcePath: key,
       resourceType: 'gce_subnetwork',
+      idLabel: 'subnetwork_id',
       resourceLabels: {
-        subnetwork_id: existing?.id ?? '',
+        ...(existing ? { subnetwork_id: existing.id } : {}),
         subnetwork_name: name,
         location: region,
       },
@@ -130,7 +132,7 @@ export function subnetworkRoutes(sim: Sim): Route[] {
           secondaryIpRanges: secondaries,
           fingerprint: newFingerprint(),
         };
-        return () => {
+        const apply = () => {
           if (sim.store.get(C, key)) throw alreadyExists(key);
           const liveNet = mustGet(sim, 'networks', netKey);
           checkFree(sim, netKey, key, [primary, ...secondaries.map((s) => s.ipCidrRange)]);
@@ -140,6 +142,7 @@ export function subnetworkRoutes(sim: Sim): Route[] {
             sub.selfLink,
           ];
         };
+        return { apply, targetId: sub.id };
       });
     }),
     route('PATCH', 'regions/{region}/subnetworks/{subnetwork}', C, 'patch', 'write', (req) => {
