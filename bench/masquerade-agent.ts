@@ -17,6 +17,7 @@ import {
   must,
   runAgent,
   spreadCidrs,
+  sweepStaleNamespaces,
 } from '../test/dataplane/support.ts';
 
 const CIDRS = 1000;
@@ -36,6 +37,7 @@ function main(): void {
   const runs = Number(process.argv[2] ?? 9);
   if (!Number.isInteger(runs) || runs < 1 || runs > 100) throw new Error('runs must be 1-100');
 
+  sweepStaleNamespaces();
   const dir = mkdtempSync(join(tmpdir(), 'peerlink-bench-'));
   const ns = `pl${process.pid}bench`;
   const lists = [spreadCidrs(CIDRS, 0), spreadCidrs(CIDRS, CIDRS)].map((l) => `${l.join('\n')}\n`);

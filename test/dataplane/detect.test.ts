@@ -17,6 +17,7 @@ import {
   mustInNs,
   runAgent,
   save,
+  sweepStaleNamespaces,
   writeAtomically,
 } from './support.ts';
 
@@ -65,6 +66,7 @@ const CASES: Array<{ name: string; setup: Array<[Backend, string[]]>; expected: 
 describe.skipIf(!support.ok)(`iptables back-end detection (${support.reason})`, () => {
   let dir: string;
   beforeAll(() => {
+    sweepStaleNamespaces();
     dir = mkdtempSync(join(tmpdir(), 'peerlink-detect-'));
   });
   afterAll(() => {

@@ -10,7 +10,7 @@
  * removes everything, including after a half-finished build.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { type Backend, must, mustInNs } from './support.ts';
+import { type Backend, must, mustInNs, sweepStaleNamespaces } from './support.ts';
 
 export const POD_IP = '10.132.0.10';
 export const NODE_IP = '10.209.0.2';
@@ -41,7 +41,10 @@ export const KUBENET_RULE = [
   'MASQUERADE',
 ];
 
-/** HTTP server: answers every request with the source address it saw; exits after `life` s. */
+/**
+ * HTTP server: answers every request with the source address it saw. Bounded: exits after
+ * `life` seconds, on SIGTERM, or when its parent (the test process) is gone.
+ */
 const SERVER = `
 const http = require('node:http');
 const [host, port, life] = process.argv.slice(1);
@@ -54,6 +57,9 @@ const srv = http.createServer((req, res) => {
 srv.listen(Number(port), host, () => console.log('listening'));
 setTimeout(() => process.exit(0), Number(life) * 1000).unref();
 process.on('SIGTERM', () => process.exit(0));
+// Exit with the test process, even if it dies before its cleanup runs.
+const parent = process.ppid;
+setInterval(() => { if (process.ppid !== parent) process.exit(0); }, 500).unref();
 `;
 
 /** HTTP client: one GET with a hard timeout; prints one JSON line with the outcome. */
@@ -85,7 +91,7 @@ function sysctl(ns: string, key: string, value: string): void {
 async function startServer(ns: string, ip: string, procs: ChildProcess[]): Promise<void> {
   const child = spawn(
     'ip',
-    ['netns', 'exec', ns, process.execPath, '-e', SERVER, ip, '80', '600'],
+    ['netns', 'exec', ns, process.execPath, '-e', SERVER, ip, '80', '180'],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -132,6 +138,7 @@ export async function buildLab(tag: string, backend: Backend): Promise<Lab> {
     backend: `${id}-backend`,
     outside: `${id}-outside`,
   };
+  sweepStaleNamespaces();
   const created: string[] = [];
   const procs: ChildProcess[] = [];
   const destroy = async (): Promise<void> => {

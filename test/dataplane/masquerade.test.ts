@@ -155,7 +155,8 @@ describe.skipIf(!support.ok)(`masquerade agent on a real data plane (${support.r
 
     test('loop mode: a removed CIDR goes at the next resync, drift is repaired, idle resyncs write nothing, SIGTERM leaves the rules', async () => {
       writeAtomically(cidrFile, `${VPC_A}\n`);
-      const agent = spawn('ip', ['netns', 'exec', lab.node, '/bin/sh', AGENT], {
+      // `timeout` bounds the loop even if this process dies; it passes SIGTERM on to the agent.
+      const agent = spawn('ip', ['netns', 'exec', lab.node, 'timeout', '60', '/bin/sh', AGENT], {
         env: { ...env, RESYNC_INTERVAL: '1' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });

@@ -17,6 +17,7 @@ import {
   runAgent,
   save,
   spreadCidrs,
+  sweepStaleNamespaces,
   writeAtomically,
 } from './support.ts';
 
@@ -28,6 +29,7 @@ describe.skipIf(!support.ok)(`masquerade agent at scale (${support.reason})`, ()
   let ns: string;
 
   beforeAll(() => {
+    sweepStaleNamespaces();
     dir = mkdtempSync(join(tmpdir(), 'peerlink-scale-'));
     ns = `pl${process.pid}s-node`;
     must('ip', ['netns', 'add', ns]);

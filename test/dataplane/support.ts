@@ -162,6 +162,35 @@ export function agentRules(saved: string): { chain: string[]; jumps: string[]; d
   };
 }
 
+/** Namespaces these tests create: pl<pid><tag>[-role] (tags n, l, s, d<i>, bench). */
+const OURS = /^pl(\d+)(?:[nls]|d\d+|bench)(?:-(?:pod|node|router|backend|outside))?$/;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Deletes namespaces left behind by an earlier test process that was killed before its cleanup
+ * ran: only names of the form above, and only when that process no longer exists. Servers left
+ * inside exit on their own once their parent is gone (see lab.ts).
+ */
+export function sweepStaleNamespaces(): string[] {
+  const removed: string[] = [];
+  for (const line of run('ip', ['netns', 'list']).stdout.split('\n')) {
+    const name = line.split(' ')[0] ?? '';
+    const pid = Number(OURS.exec(name)?.[1] ?? Number.NaN);
+    if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
+    if (run('ip', ['netns', 'del', name]).code === 0) removed.push(name);
+  }
+  if (removed.length > 0) console.log(`[dataplane] removed stale namespaces: ${removed.join(' ')}`);
+  return removed;
+}
+
 /** Polls `check` every 100 ms until it holds or `timeoutMs` passes; returns whether it held. */
 export async function waitFor(check: () => boolean, timeoutMs: number): Promise<boolean> {
   const end = Date.now() + timeoutMs;
