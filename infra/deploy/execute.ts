@@ -25,6 +25,10 @@ export function printPlan(steps: readonly Step[], ctx: Context, io: Output): voi
     if (step.create) for (const a of step.create(ctx)) io.out(`  if missing: ${displayArgv(a)}`);
     else io.out('  if missing: stop (it must exist already)');
     if (step.update) for (const a of step.update(ctx)) io.out(`  if differs: ${displayArgv(a)}`);
+    // Values later steps need are read from a fresh probe after a change.
+    if (step.capture && (step.create || step.update)) {
+      io.out(`  after a change, probe again: ${displayArgv(step.probe(ctx))}`);
+    }
   });
 }
 
