@@ -1,0 +1,146 @@
+/**
+ * The local stack: the Pub/Sub emulator, the simulator with a log sink publishing its audit
+ * entries to a topic, functions-framework serving the three functions, and a push subscription
+ * from the topic to onAuditLog. Everything listens on 127.0.0.1; `stop()` ends every process.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { containerModule } from '../sim/container/index.ts';
+import { type RunningSim, startSim } from '../sim/server.ts';
+import { type GroupProcess, spawnGroup, waitFor } from '../support/process-group.ts';
+import { freePort, type PubsubEmulator, startPubsubEmulator } from '../support/pubsub-emulator.ts';
+import { repoRoot } from '../support/topology.ts';
+
+export const AUDIT_TOPIC = 'peerlink-audit';
+export const SWEEP_TOPIC = 'peerlink-sweep';
+export const FUNCTIONS = ['onAuditLog', 'sweep', 'bootstrap'] as const;
+export type FunctionName = (typeof FUNCTIONS)[number];
+
+export interface StackOptions {
+  readonly project: string;
+  readonly topologyPath: string;
+  /** Duration of simulated operations (ms). */
+  readonly operationMs?: number;
+  /** Where kubeconfigs and logs go. */
+  readonly stateDir?: string;
+  /** Extra environment for the functions (e.g. PEERLINK_MAX_EVENT_AGE). */
+  readonly functionEnv?: Record<string, string>;
+  readonly onLog?: (source: string, line: string) => void;
+}
+
+export interface Stack {
+  readonly sim: RunningSim;
+  readonly emulator: PubsubEmulator;
+  readonly urls: Readonly<Record<FunctionName, string>>;
+  /** The principal peerlink's functions act as (its "service account"). */
+  readonly principal: string;
+  readonly kubeconfigDir: string;
+  stop(): Promise<void>;
+}
+
+async function emulatorPut(host: string, path: string, body: unknown): Promise<void> {
+  const res = await fetch(`http://${host}/v1/${path}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok && res.status !== 409)
+    throw new Error(`emulator PUT ${path}: ${res.status} ${await res.text()}`);
+}
+
+function startFunction(
+  target: FunctionName,
+  port: number,
+  env: NodeJS.ProcessEnv,
+  onLog?: StackOptions['onLog'],
+): GroupProcess {
+  const main = join(repoRoot, 'node_modules/@google-cloud/functions-framework/build/src/main.js');
+  return spawnGroup(
+    process.execPath,
+    [
+      main,
+      `--target=${target}`,
+      '--source=functions/index.ts',
+      `--port=${port}`,
+      '--host=127.0.0.1',
+    ],
+    { env, cwd: repoRoot, ...(onLog ? { onLine: (l: string) => onLog(target, l) } : {}) },
+  );
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const stateDir = resolve(options.stateDir ?? join(repoRoot, '.peerlink'));
+  const kubeconfigDir = join(stateDir, 'kube');
+  await mkdir(kubeconfigDir, { recursive: true });
+  const principal = `peerlink@${options.project}.iam.gserviceaccount.com`;
+  const stoppers: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stoppers.reverse()) await s().catch(() => undefined);
+  };
+  try {
+    const emulator = await startPubsubEmulator({ projectId: options.project });
+    stoppers.push(() => emulator.stop());
+    const sim = await startSim({
+      operationMs: options.operationMs ?? 100,
+      modules: [containerModule({ kubeconfigDir })],
+    });
+    stoppers.push(() => sim.close());
+    const topic = `projects/${options.project}/topics/${AUDIT_TOPIC}`;
+    await emulatorPut(emulator.host, topic, {});
+    await emulatorPut(emulator.host, `projects/${options.project}/topics/${SWEEP_TOPIC}`, {});
+    const sink = await fetch(`${sim.url}/__sim/sink`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ topic, emulatorHost: emulator.host }),
+    });
+    if (!sink.ok) throw new Error(`sim sink: ${sink.status} ${await sink.text()}`);
+
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PEERLINK_PROJECT: options.project,
+      PEERLINK_TOPOLOGY: resolve(options.topologyPath),
+      PEERLINK_COMPUTE_ENDPOINT: sim.url,
+      PEERLINK_CONTAINER_ENDPOINT: sim.url,
+      // The simulator names the caller after this token, as Google names a service account.
+      PEERLINK_ACCESS_TOKEN: `principal:${principal}`,
+      PEERLINK_SERVICE_ACCOUNT: principal,
+      PEERLINK_LOCAL: '1',
+      ...options.functionEnv,
+    };
+    const urls = {} as Record<FunctionName, string>;
+    for (const target of FUNCTIONS) {
+      const port = await freePort();
+      const proc = startFunction(target, port, env, options.onLog);
+      stoppers.push(() => proc.stop());
+      urls[target] = `http://127.0.0.1:${port}/`;
+    }
+    for (const target of FUNCTIONS) {
+      await waitFor(
+        `functions-framework serving ${target}`,
+        async () => {
+          const res = await fetch(urls[target], {
+            method: 'GET',
+            signal: AbortSignal.timeout(1_000),
+          });
+          return res.status > 0;
+        },
+        30_000,
+        100,
+      );
+    }
+    for (const [name, t, url] of [
+      [`${AUDIT_TOPIC}-push`, AUDIT_TOPIC, urls.onAuditLog],
+      [`${SWEEP_TOPIC}-push`, SWEEP_TOPIC, urls.sweep],
+    ] as const) {
+      await emulatorPut(emulator.host, `projects/${options.project}/subscriptions/${name}`, {
+        topic: `projects/${options.project}/topics/${t}`,
+        pushConfig: { pushEndpoint: url },
+        ackDeadlineSeconds: 120,
+      });
+    }
+    return { sim, emulator, urls, principal, kubeconfigDir, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
