@@ -26,15 +26,15 @@ import { DESCRIPTION, networkWithSubnet, peeringOf, rid, subnetOf } from './fixt
 import { rejection, setFaults, simTarget, type Target, targets } from './target.ts';
 
 for (const spec of targets('compute adapter')) {
-  describe.skipIf(spec.skip)(spec.name, () => {
+  describe.skipIf(spec.skip)(spec.name, { timeout: spec.timeout }, () => {
     let t: Target;
     let net: string;
     beforeAll(async () => {
       t = await spec.start();
       net = `vpc-c-${t.suffix}`;
       await networkWithSubnet(t, net, subnetOf(t, net, `nodes-c-${t.suffix}`, '10.10.0.0/20'));
-    });
-    afterAll(() => t?.close());
+    }, 3_600_000);
+    afterAll(() => t?.close(), 3_600_000);
 
     const firewall = (name: string, over: Partial<Firewall> = {}): Firewall => ({
       kind: 'firewall',
@@ -258,5 +258,24 @@ describe('compute adapter: transient failures (simulator faults)', () => {
       peeringToApi(t.project, peeringOf(a, b)),
       rid(t, 'ip-retry'),
     );
+  });
+});
+
+describe('compute adapter: operation waits are bounded (simulator timing)', () => {
+  let t: Target;
+  beforeAll(async () => {
+    // Operations take 3 s; the adapter gives up after 300 ms; wait answers within 200 ms.
+    t = await simTarget({ computeOperationTimeoutMs: 300 }, { operationMs: 3_000, waitCapMs: 200 });
+  });
+  afterAll(() => t?.close());
+
+  it('an operation not DONE by the deadline is a TransientError (a retry with the requestId is safe)', async () => {
+    const started = Date.now();
+    const e = await rejection(
+      t.cloud.compute.networks.insert({ name: `vpc-slow-${t.suffix}` }, rid(t, 'slow')),
+    );
+    expect(e).toBeInstanceOf(TransientError);
+    expect((e as Error).message).toMatch(/not done in time|waiting for/);
+    expect(Date.now() - started).toBeLessThan(2_500);
   });
 });

@@ -5,14 +5,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterFromApi, nodePoolFromApi } from '../../functions/cloud/container.ts';
-import { AlreadyExistsError } from '../../functions/cloud/errors.ts';
+import { AlreadyExistsError, TerminalError } from '../../functions/cloud/errors.ts';
 import type { ClusterResource, NodePoolResource } from '../../functions/model/resources.ts';
 import { normalise } from '../../functions/plan/normalise.ts';
 import { networkWithSubnet, subnetOf } from './fixtures.ts';
 import { rejection, type Target, targets } from './target.ts';
 
 for (const spec of targets('container adapter')) {
-  describe.skipIf(spec.skip)(spec.name, () => {
+  describe.skipIf(spec.skip)(spec.name, { timeout: spec.timeout }, () => {
     let t: Target;
     let routes: ClusterResource;
     let native: ClusterResource;
@@ -91,6 +91,17 @@ for (const spec of targets('container adapter')) {
       expect(await rejection(c.createCluster(routes, pools.slice(0, 1)))).toBeInstanceOf(
         AlreadyExistsError,
       );
+    });
+
+    it('a second pool with a taken name is AlreadyExists; a cluster in a missing network is Terminal', async () => {
+      const c = t.cloud.container;
+      expect(await rejection(c.createNodePool(pools[1] as NodePoolResource))).toBeInstanceOf(
+        AlreadyExistsError,
+      );
+      const e = await rejection(
+        c.createCluster({ ...routes, name: `nonet-${t.suffix}`, network: `none-${t.suffix}` }, []),
+      );
+      expect(e).toBeInstanceOf(TerminalError);
     });
 
     it('clusters are listed by location and across locations', async () => {

@@ -9,7 +9,7 @@ import { networkWithSubnet, peeringOf, rid, subnetOf } from './fixtures.ts';
 import { type Target, targets } from './target.ts';
 
 for (const spec of targets('facts port')) {
-  describe.skipIf(spec.skip)(spec.name, () => {
+  describe.skipIf(spec.skip)(spec.name, { timeout: spec.timeout }, () => {
     let t: Target;
     let a: string;
     let b: string;

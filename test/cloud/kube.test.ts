@@ -25,7 +25,7 @@ const configMap = (name: string, data: Record<string, string>, managed = true): 
 });
 
 for (const spec of targets('kube adapter')) {
-  describe.skipIf(spec.skip)(spec.name, () => {
+  describe.skipIf(spec.skip)(spec.name, { timeout: spec.timeout }, () => {
     let t: Target;
     let cluster: string;
     beforeAll(async () => {

@@ -47,7 +47,7 @@ function expectSame(o: Observed | undefined, want: Resource): void {
 }
 
 for (const spec of targets('resource port')) {
-  describe.skipIf(spec.skip)(spec.name, () => {
+  describe.skipIf(spec.skip)(spec.name, { timeout: spec.timeout }, () => {
     let t: Target;
     let net: string;
     let subnet: string;

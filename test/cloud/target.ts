@@ -33,18 +33,23 @@ export interface TargetSpec {
   /** Suite name, with the skip reason when skipped. */
   readonly name: string;
   readonly skip: boolean;
+  /** Per-test timeout: a real project's operations take minutes. */
+  readonly timeout: number;
   readonly start: () => Promise<Target>;
 }
 
 const LIVE_PROJECT = process.env.PEERLINK_LIVE_PROJECT?.trim() || undefined;
 
 /** Starts the simulator (Compute, GKE and per-cluster Kubernetes APIs) and points the adapters at it. */
-export async function simTarget(options: CloudOptions = {}): Promise<Target> {
+export async function simTarget(
+  options: CloudOptions = {},
+  timing: { operationMs?: number; waitCapMs?: number } = {},
+): Promise<Target> {
   const kubeconfigDir = mkdtempSync(join(tmpdir(), 'peerlink-cloud-'));
   const sim = await startSim({
     port: 0,
-    operationMs: 20,
-    waitCapMs: 5_000,
+    operationMs: timing.operationMs ?? 20,
+    waitCapMs: timing.waitCapMs ?? 5_000,
     modules: [containerModule({ kubeconfigDir, operationMs: 30 })],
   });
   const config = cloudConfig({
@@ -97,16 +102,18 @@ async function liveTarget(project: string): Promise<Target> {
 /** The simulator target and the live one (skipped unless PEERLINK_LIVE_PROJECT is set). */
 export function targets(what: string): TargetSpec[] {
   return [
-    { name: `${what} (simulator)`, skip: false, start: () => simTarget() },
+    { name: `${what} (simulator)`, skip: false, timeout: 30_000, start: () => simTarget() },
     LIVE_PROJECT
       ? {
           name: `${what} (live project ${LIVE_PROJECT})`,
           skip: false,
+          timeout: 3_600_000,
           start: () => liveTarget(LIVE_PROJECT),
         }
       : {
           name: `${what} (live project: skipped, PEERLINK_LIVE_PROJECT not set)`,
           skip: true,
+          timeout: 0,
           start: () => Promise.reject(new Error('PEERLINK_LIVE_PROJECT not set')),
         },
   ];
