@@ -85,7 +85,21 @@ function kube(cluster: string, manifest: Manifest): KubeObject {
 function serviceResources(t: Topology, facts: Facts, s: Service, pending: string[]): Resource[] {
   const provider = t.clusters.find((c) => c.name === s.cluster);
   if (!provider) return [];
-  const consumers = t.clusters.filter((c) => s.consumers.includes(c.name));
+  // Only consumers whose network is the provider's or ACTIVE-peered with it are admitted: a
+  // removed peering takes their ranges out of the rules.
+  const peered = new Set(
+    facts.networks[provider.network]?.peerings
+      .filter((p) => p.state === 'ACTIVE')
+      .map((p) => p.peerNetwork),
+  );
+  const consumers = t.clusters.filter(
+    (c) =>
+      s.consumers.includes(c.name) && (c.network === provider.network || peered.has(c.network)),
+  );
+  if (consumers.length < s.consumers.length)
+    pending.push(
+      `${serviceId(s)}: some consumers are not peered with ${provider.network} (ACTIVE) yet`,
+    );
   const port = String(servicePort(s));
   const tcp = [{ IPProtocol: 'tcp', ports: [port] }];
   const observed = facts.clusters[provider.name];
@@ -118,20 +132,21 @@ function serviceResources(t: Topology, facts: Facts, s: Service, pending: string
       `${serviceId(s)}: cluster ${provider.name} has no nodes yet; its firewall rules wait`,
     );
   else {
-    out.push(
-      firewall(
-        'consumers',
-        {
-          network: provider.network,
-          direction: 'INGRESS',
-          sourceRanges: aggregate(consumers.flatMap((c) => consumerSourceRanges(t, c))),
-          destinationRanges: [],
-          targetTags: tags,
-          allowed: tcp,
-        },
-        'consumer ingress',
-      ),
-    );
+    if (consumers.length > 0)
+      out.push(
+        firewall(
+          'consumers',
+          {
+            network: provider.network,
+            direction: 'INGRESS',
+            sourceRanges: aggregate(consumers.flatMap((c) => consumerSourceRanges(t, c))),
+            destinationRanges: [],
+            targetTags: tags,
+            allowed: tcp,
+          },
+          'consumer ingress',
+        ),
+      );
     if (s.ilb === 'managed')
       out.push(
         firewall(

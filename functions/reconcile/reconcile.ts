@@ -77,7 +77,14 @@ export async function observeFacts(
   port: FactsPort,
 ): Promise<Facts> {
   const clusters = clustersOf(t, scope);
-  const networks = [...new Set(scope.consumers.map((c) => c.network))];
+  // Consumers' networks for imported routes, providers' for the peerings that admit consumers.
+  const providers = new Set(scope.services.map((s) => s.cluster));
+  const networks = [
+    ...new Set([
+      ...scope.consumers.map((c) => c.network),
+      ...clusters.filter((c) => providers.has(c.name)).map((c) => c.network),
+    ]),
+  ];
   const [cf, nf] = await Promise.all([
     Promise.all(clusters.map((c) => read(() => port.cluster(c.location, c.name)))),
     Promise.all(networks.map((n) => read(() => port.network(n)))),

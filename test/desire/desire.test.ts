@@ -95,6 +95,27 @@ describe('desire edge cases', () => {
     expect(d.pending.join('\n')).toMatch(/no nodes yet/);
   });
 
+  it('admits only consumers whose network is ACTIVE-peered with the provider', () => {
+    const facts = exampleFacts(t);
+    const vpcA = facts.networks['vpc-a'];
+    if (!vpcA) throw new Error('fixture');
+    const inactive = {
+      ...facts,
+      networks: {
+        ...facts.networks,
+        'vpc-a': {
+          ...vpcA,
+          peerings: vpcA.peerings.map((p) => ({ ...p, state: 'INACTIVE' as const })),
+        },
+      },
+    };
+    const d = desire(t, inactive);
+    const names = d.resources.filter((r) => r.kind === 'firewall').map((r) => r.name);
+    expect(names.some((n) => n.endsWith('-consumers') || n.includes('-egress-'))).toBe(false);
+    expect(names.some((n) => n.endsWith('-health'))).toBe(true);
+    expect(d.pending.join('\n')).toMatch(/not peered with vpc-a \(ACTIVE\)/);
+  });
+
   it('turns on global access when a consumer is in another region', () => {
     const far: Topology = {
       ...t,
