@@ -45,15 +45,29 @@ export function freePort(): Promise<number> {
  * only the wrapper is killed. Waits (bounded) until the emulator answers HTTP. Throws
  * PubsubEmulatorError, after killing the group, when it exits early or is not ready in time.
  */
-export async function startPubsubEmulator(opts: PubsubEmulatorOptions = {}): Promise<PubsubEmulator> {
+export async function startPubsubEmulator(
+  opts: PubsubEmulatorOptions = {},
+): Promise<PubsubEmulator> {
   const projectId = opts.projectId ?? 'sim-test';
   const readyTimeoutMs = opts.readyTimeoutMs ?? 60_000;
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
-  const child = spawn('gcloud', ['beta', 'emulators', 'pubsub', 'start', `--host-port=${host}`, `--project=${projectId}`, '--quiet'], {
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'gcloud',
+    [
+      'beta',
+      'emulators',
+      'pubsub',
+      'start',
+      `--host-port=${host}`,
+      `--project=${projectId}`,
+      '--quiet',
+    ],
+    {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   const keep = (b: Buffer) => {
     output = (output + b.toString()).slice(-4000);
@@ -80,7 +94,9 @@ export async function startPubsubEmulator(opts: PubsubEmulatorOptions = {}): Pro
     await new Promise((r) => setTimeout(r, 250));
   }
   await stop();
-  throw new PubsubEmulatorError(`Pub/Sub emulator not ready after ${readyTimeoutMs} ms:\n${output}`);
+  throw new PubsubEmulatorError(
+    `Pub/Sub emulator not ready after ${readyTimeoutMs} ms:\n${output}`,
+  );
 }
 
 /** SIGTERM to the process group, then SIGKILL if it has not exited within 5 s. */
