@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { requireInCi } from './ci.ts';
 import {
   agentEnv,
   agentLogs,
@@ -23,6 +24,7 @@ import {
 
 const support = dataplaneSupport();
 if (!support.ok) console.log(`[dataplane] detection tests skipped: ${support.reason}`);
+requireInCi(support, 'detection data-plane tests');
 
 const accept = (n: number) =>
   Array.from({ length: n }, (_, i) => ['-A', 'INPUT', '-s', `192.0.2.${i + 1}/32`, '-j', 'ACCEPT']);

@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { requireInCi } from './ci.ts';
 import { buildLab, ILB_IP, type Lab, NODE_IP, OUTSIDE_IP, POD_IP, VPC_A } from './lab.ts';
 import { renderedCidrFile } from './rendered.ts';
 import {
@@ -28,6 +29,7 @@ import {
 
 const support = dataplaneSupport();
 if (!support.ok) console.log(`[dataplane] masquerade tests skipped: ${support.reason}`);
+requireInCi(support, 'masquerade data-plane tests');
 
 const EXTRA = '10.196.0.0/16';
 const rule = (cidr: string) =>

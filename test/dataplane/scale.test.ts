@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { requireInCi } from './ci.ts';
 import {
   agentEnv,
   agentLogs,
@@ -23,6 +24,7 @@ import {
 
 const support = dataplaneSupport();
 if (!support.ok) console.log(`[dataplane] scale tests skipped: ${support.reason}`);
+requireInCi(support, 'scale data-plane tests');
 
 describe.skipIf(!support.ok)(`masquerade agent at scale (${support.reason})`, () => {
   let dir: string;
