@@ -488,6 +488,23 @@ describe('GKE audit entries', () => {
     deleteEntries = logs().slice(from);
   });
 
+  it('adds GKE-managed secondary ranges for a VPC-native cluster without named ranges', async () => {
+    const [cluster] = await anonymous.getCluster({ name: realPool });
+    const hash = String(cluster.id).slice(0, 8);
+    expect(cluster.ipAllocationPolicy).toMatchObject({
+      clusterSecondaryRangeName: `gke-gke-basic-1-pods-${hash}`,
+      servicesSecondaryRangeName: `gke-gke-basic-1-services-${hash}`,
+    });
+    const [subnet] = await compute.subnetworks.get({
+      project: PROJECT,
+      region: 'us-central1',
+      subnetwork: 'nodes',
+    });
+    expect(subnet.secondaryIpRanges?.map((r) => r.rangeName)).toEqual(
+      expect.arrayContaining([`gke-gke-basic-1-pods-${hash}`, `gke-gke-basic-1-services-${hash}`]),
+    );
+  });
+
   it('writes a first and a last record sharing operation.id, producer container.googleapis.com', () => {
     for (const entries of [clusterEntries, poolEntries, deleteEntries]) {
       expect(entries).toHaveLength(2);
@@ -556,6 +573,34 @@ describe('GKE audit entries', () => {
     expect((entry.protoPayload as JsonObject).methodName).toBe(
       (real.protoPayload as JsonObject).methodName,
     );
+  });
+
+  it('deletes the cluster with DeleteCluster records and drops its managed ranges', async () => {
+    const from = logs().length;
+    const [op] = (await anonymous.deleteCluster({ name: realPool })) as [Op, ...unknown[]];
+    await gkeDone(op, anonymous);
+    const entries = logs().slice(from);
+    expect(entries.map((e) => [e.protoPayload.methodName, e.protoPayload.resourceName])).toEqual([
+      [
+        'google.container.v1.ClusterManager.DeleteCluster',
+        `projects/${PROJECT}/zones/${ZONE}/clusters/gke-basic-1`,
+      ],
+      [
+        'google.container.v1.ClusterManager.DeleteCluster',
+        `projects/${PROJECT}/zones/${ZONE}/clusters/gke-basic-1`,
+      ],
+    ]);
+    expect(triggerFromEvent(entries[1])).toMatchObject({
+      action: 'reconcile',
+      kind: 'cluster',
+      scope: { cluster: 'gke-basic-1', location: ZONE },
+    });
+    const [subnet] = await compute.subnetworks.get({
+      project: PROJECT,
+      region: 'us-central1',
+      subnetwork: 'nodes',
+    });
+    expect(subnet.secondaryIpRanges?.map((r) => r.rangeName).sort()).toEqual(['pods', 'services']);
   });
 
   it('classifies node-pool records exactly as the real samples', () => {

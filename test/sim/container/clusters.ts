@@ -20,7 +20,7 @@ import {
   VERSION,
 } from './model.ts';
 import { clusterKey, containerLink, defaultZones, isZone, scopeOf } from './names.ts';
-import { networking } from './network.ts';
+import { networking, removeManagedRanges } from './network.ts';
 import { createNodePool, deleteNodePool, updateNodePool } from './nodepools.ts';
 import { deletePoolNodes } from './nodes.ts';
 import type { ContainerOperation } from './operations.ts';
@@ -59,7 +59,6 @@ async function createCluster(ctx: ClusterContext, req: SimRequest): Promise<Cont
       throw invalidArgument(
         `Invalid value for field "cluster.name": "${name}". Must match ${NAME_RE.source}.`,
       );
-    const net = networking(sim, project, location, body, id.slice(0, 8));
     const poolBodies =
       Array.isArray(body.nodePools) && body.nodePools.length > 0
         ? body.nodePools.map(obj)
@@ -70,6 +69,15 @@ async function createCluster(ctx: ClusterContext, req: SimRequest): Promise<Cont
               ...(body.nodeConfig ? { config: body.nodeConfig } : {}),
             },
           ];
+    // Pool names are checked before networking may add GKE-managed secondary ranges.
+    for (const pb of poolBodies) {
+      if (!NAME_RE.test(String(pb.name ?? ''))) {
+        throw invalidArgument(
+          `Invalid value for field "nodePool.name": "${String(pb.name ?? '')}".`,
+        );
+      }
+    }
+    const net = networking(sim, project, location, body, id.slice(0, 8));
     const pools = poolBodies.map((pb) =>
       newPool(
         project,
@@ -179,10 +187,14 @@ function deleteCluster(ctx: ClusterContext, req: SimRequest): ContainerOperation
       const c = sim.store.get<Cluster>(CLUSTERS, key);
       if (!c) return;
       for (const pool of c.nodePools) deletePoolNodes(sim, project, pool.instanceGroupUrls);
+      removeManagedRanges(sim, c);
       sim.store.delete(CLUSTERS, key);
-      void ctx.apis.stop(key).then(() => {
-        sim.info.kubeconfigs = ctx.apis.kubeconfigs();
-      });
+      void ctx.apis
+        .stop(key)
+        .catch(() => undefined)
+        .then(() => {
+          sim.info.kubeconfigs = ctx.apis.kubeconfigs();
+        });
     },
   });
   cluster.status = 'STOPPING';

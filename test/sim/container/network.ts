@@ -145,3 +145,20 @@ export function networking(
     policy: {},
   };
 }
+
+/**
+ * Removes the secondary ranges GKE added for a VPC-native cluster
+ * (`gke-<cluster>-pods|services-<hash>`), as deleting the cluster does.
+ * https://cloud.google.com/kubernetes-engine/docs/concepts/alias-ips#cluster_sizing_secondary_range_pods
+ */
+export function removeManagedRanges(sim: Sim, cluster: JsonObject): void {
+  const subnet = obj(cluster.networkConfig).subnetwork;
+  if (typeof subnet !== 'string') return;
+  const stored = sim.store.get<JsonObject>('subnetworks', subnet);
+  const ranges = stored?.secondaryIpRanges;
+  if (!stored || !Array.isArray(ranges)) return;
+  const managed = new RegExp(
+    `^gke-${String(cluster.name)}-(pods|services)-${String(cluster.id).slice(0, 8)}$`,
+  );
+  stored.secondaryIpRanges = ranges.filter((r) => !managed.test(String(obj(r).rangeName)));
+}
