@@ -6,6 +6,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { masqueradeConfigMap } from '../../functions/manifests/masquerade.ts';
+import { aggregate } from '../../functions/net/cidr.ts';
 import { requireInCi } from './ci.ts';
 import {
   agentEnv,
@@ -71,6 +73,35 @@ describe.skipIf(!support.ok)(`masquerade agent at scale (${support.reason})`, ()
       expect(rules.map((l) => l.split(' ')[3])).toEqual(cidrs);
       expect(runAgent(ns, ['--check'], env).code).toBe(0);
     }
+    expect(runAgent(ns, ['--uninstall'], env).code).toBe(0);
+  });
+
+  test('1,000 adjacent and contained CIDRs, aggregated by peerlink first, give the minimal chain', () => {
+    // 400 pairs of adjacent /24s (each pair is one /23, pairs never touch) and 200 /25s inside
+    // the first 200 pairs: 1,000 entries that aggregate to 400.
+    const at = (k: number, d: number, host: string) =>
+      `10.${100 + Math.floor(k / 64)}.${4 * (k % 64) + d}.${host}`;
+    const pairs = Array.from({ length: 400 }, (_, k) => [
+      at(k, 0, '0/24'),
+      at(k, 1, '0/24'),
+    ]).flat();
+    const contained = Array.from({ length: 200 }, (_, k) => at(k, 0, '128/25'));
+    const input = [...pairs, ...contained];
+    const minimal = aggregate(input);
+    const cm = masqueradeConfigMap(minimal)[0] as { data: { cidrs: string } };
+    const cidrFile = join(dir, 'cidrs-aggregated');
+    writeAtomically(cidrFile, cm.data.cidrs);
+    const env = agentEnv(dir, { CIDR_FILE: cidrFile, IPTABLES_MODE: 'nft' });
+    const r = runAgent(ns, ['--once'], env);
+    console.log(
+      `[dataplane scale] ${input.length} CIDRs aggregate to ${minimal.length}: ${agentLogs(r)[0]?.message}`,
+    );
+    expect(r.code).toBe(0);
+    expect(new Set(input).size).toBe(1000);
+    expect(minimal).toHaveLength(400);
+    expect(agentRules(save(ns, 'nft')).chain).toEqual(
+      minimal.map((c) => `-A PEERLINK-MASQ -d ${c} -m comment --comment peerlink -j MASQUERADE`),
+    );
     expect(runAgent(ns, ['--uninstall'], env).code).toBe(0);
   });
 });
