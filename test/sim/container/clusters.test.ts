@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -237,6 +238,13 @@ describe('GKE clusters through @google-cloud/container', () => {
     expect(namespaces.items.map((n) => n.metadata?.name)).toContain('kube-system');
     const kubeconfig = join(dir, `gke_${PROJECT}_${ZONE}_blue.yaml`);
     expect(readFileSync(kubeconfig, 'utf8')).toContain(`server: https://${cluster.endpoint}`);
+    // kubectl reads the written kubeconfig (GKE-style context names must not break the CA).
+    const out = execFileSync(
+      'kubectl',
+      ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), 'get', 'configmaps', '-A'],
+      { encoding: 'utf8', timeout: 20_000 },
+    );
+    expect(out).toMatch(/kube-system\s+kube-root-ca\.crt/);
     expect(running.sim.info.kubeconfigs).toMatchObject({
       [`projects/${PROJECT}/locations/${ZONE}/clusters/blue`]: kubeconfig,
     });

@@ -7,6 +7,8 @@ import { apiVersionOf, RESOURCE_TYPES, VERBS } from './resources.ts';
  * when the response's Content-Type is plain `application/json`.
  * https://kubernetes.io/docs/concepts/overview/kubernetes-api/#discovery-api
  */
+const ALL_CATEGORY = new Set(['Service', 'DaemonSet', 'Deployment']);
+
 export function coreVersions(serverAddress: string): JsonObject {
   return {
     kind: 'APIVersions',
@@ -50,6 +52,8 @@ export function resourceList(groupName: string, version: string): JsonObject | u
       kind: r.kind,
       verbs: [...VERBS],
       ...(r.shortNames.length > 0 ? { shortNames: [...r.shortNames] } : {}),
+      // `kubectl get all` lists the kinds in category "all", as real discovery marks them.
+      ...(ALL_CATEGORY.has(r.kind) ? { categories: ['all'] } : {}),
     })),
   };
 }
