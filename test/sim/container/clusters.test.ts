@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import {
   GlobalOperationsClient,
   InstanceGroupManagersClient,
@@ -20,6 +21,7 @@ import type { JsonObject } from '../core/store.ts';
 import { type RunningSim, startSim } from '../server.ts';
 import { containerModule } from './index.ts';
 
+const execFileAsync = promisify(execFile);
 const PROJECT = 'your-project-id';
 const ZONE = 'us-central1-a';
 const PRINCIPAL = 'peerlink@your-project-id.iam.gserviceaccount.com';
@@ -239,7 +241,8 @@ describe('GKE clusters through @google-cloud/container', () => {
     const kubeconfig = join(dir, `gke_${PROJECT}_${ZONE}_blue.yaml`);
     expect(readFileSync(kubeconfig, 'utf8')).toContain(`server: https://${cluster.endpoint}`);
     // kubectl reads the written kubeconfig (GKE-style context names must not break the CA).
-    const out = execFileSync(
+    // Async: the API server runs in this process, so a blocking call would starve it.
+    const { stdout: out } = await execFileAsync(
       'kubectl',
       ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), 'get', 'configmaps', '-A'],
       { encoding: 'utf8', timeout: 20_000 },
