@@ -314,6 +314,44 @@ function invokerStep(fn: FunctionSpec): GcloudStep {
   );
 }
 
+const PUBLIC_MEMBERS = ['allUsers', 'allAuthenticatedUsers'];
+
+/** Removes a public invoker someone may have added by hand: the functions stay private. */
+function privateStep(fn: FunctionSpec): GcloudStep {
+  let found: string[] = [];
+  return {
+    kind: 'gcloud',
+    title: `keep ${fn.name} private (no allUsers or allAuthenticatedUsers invoker)`,
+    probe: (ctx) => [
+      'gcloud',
+      'run',
+      'services',
+      'get-iam-policy',
+      fn.name,
+      P(ctx),
+      `--region=${ctx.region}`,
+      JSON_OUT,
+    ],
+    presence: (policy) => {
+      found = PUBLIC_MEMBERS.filter((m) => hasBinding(policy, 'roles/run.invoker', m));
+      return found.length > 0 ? 'update' : 'ok';
+    },
+    update: (ctx) =>
+      (ctx.dryRun ? PUBLIC_MEMBERS : found).map((member) => [
+        'gcloud',
+        'run',
+        'services',
+        'remove-iam-policy-binding',
+        fn.name,
+        P(ctx),
+        `--region=${ctx.region}`,
+        `--member=${member}`,
+        '--role=roles/run.invoker',
+        '--quiet',
+      ]),
+  };
+}
+
 function pushSubscription(fn: FunctionSpec): (ctx: Context) => SubscriptionSpec {
   return (ctx) => ({
     name: fn.subscription ?? '',
@@ -439,6 +477,7 @@ export function deploySteps(options: PlanOptions): Step[] {
     functionStep(FUNCTIONS.onAuditLog, options.sourceDir),
     functionStep(FUNCTIONS.sweep, options.sourceDir),
     functionStep(FUNCTIONS.bootstrap, options.sourceDir),
+    ...[FUNCTIONS.onAuditLog, FUNCTIONS.sweep, FUNCTIONS.bootstrap].map(privateStep),
     ...eventFunctions.map(invokerStep),
     bindingStep(
       `let the Pub/Sub service agent sign push tokens as ${invoker.name}`,

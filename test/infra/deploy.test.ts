@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deploy } from '../../infra/deploy/command.ts';
@@ -210,6 +211,16 @@ function fullDeploy(p: string, source: string): unknown[] {
     fnDescribe('peerlink-bootstrap'),
     fnDeploy('peerlink-bootstrap', 'bootstrap', 'peerlink-bootstrap', '1800s', '1'),
     fnDescribe('peerlink-bootstrap'),
+    ...['peerlink-on-audit-log', 'peerlink-sweep', 'peerlink-bootstrap'].map((n) => [
+      'gcloud',
+      'run',
+      'services',
+      'get-iam-policy',
+      n,
+      `--project=${p}`,
+      `--region=${REGION}`,
+      '--format=json',
+    ]),
     ...['peerlink-on-audit-log', 'peerlink-sweep'].flatMap((n) => [
       [
         'gcloud',
@@ -477,6 +488,42 @@ describe('deploy', () => {
     expect(s.state()).toEqual(before);
     expect(await pubsubState('deploy-twice')).toEqual(pubsubBefore);
     expect(second.io.lines.filter((l) => /: (created|updated)$/.test(l))).toEqual([]);
+  });
+
+  it('keeps the functions private: a public invoker added by hand is removed by the next deploy', async () => {
+    const project = 'deploy-private';
+    const { s, run } = setUp(project);
+    expect((await run()).code).toBe(0);
+    const key = `run services peerlink-bootstrap@${REGION}`;
+    const st = s.state();
+    st.policies[key] = {
+      bindings: [{ role: 'roles/run.invoker', members: ['allUsers', 'user:ops@example.com'] }],
+    };
+    writeFileSync(s.statePath, JSON.stringify(st));
+    const before = s.calls().length;
+    expect((await run()).code).toBe(0);
+    expect(
+      s
+        .calls()
+        .slice(before)
+        .filter((a) => !isProbe(a)),
+    ).toEqual([
+      [
+        'gcloud',
+        'run',
+        'services',
+        'remove-iam-policy-binding',
+        'peerlink-bootstrap',
+        `--project=${project}`,
+        `--region=${REGION}`,
+        '--member=allUsers',
+        '--role=roles/run.invoker',
+        '--quiet',
+      ],
+    ]);
+    expect(s.state().policies[key]?.bindings).toEqual([
+      { role: 'roles/run.invoker', members: ['user:ops@example.com'] },
+    ]);
   });
 
   it('recovers after a step fails midway: the rerun completes and creates nothing twice', async () => {
