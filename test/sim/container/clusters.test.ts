@@ -63,12 +63,12 @@ async function computeDone(result: unknown, region?: string): Promise<void> {
 }
 
 /** Polls a GKE operation with getOperation until DONE (GKE has no wait call). */
-async function gkeDone(op: Op, client = gke): Promise<Op> {
+async function gkeDone(op: Op, client = gke, location = ZONE): Promise<Op> {
   let cur = op;
   for (let i = 0; i < 100 && cur.status !== 'DONE'; i++) {
     await new Promise((r) => setTimeout(r, 20));
     [cur] = (await client.getOperation({
-      name: `projects/${PROJECT}/locations/${ZONE}/operations/${cur.name}`,
+      name: `projects/${PROJECT}/locations/${location}/operations/${cur.name}`,
     })) as [Op, ...unknown[]];
   }
   if (cur.status !== 'DONE') throw new Error(`GKE operation ${cur.name} not DONE`);
@@ -367,6 +367,36 @@ describe('GKE clusters through @google-cloud/container', () => {
     expect(pools.nodePools?.map((n) => n.name)).toEqual(['default-pool']);
     const [ops] = await gke.listOperations({ parent: `projects/${PROJECT}/locations/${ZONE}` });
     expect(ops.operations?.map((o) => o.operationType)).toContain('CREATE_CLUSTER');
+  });
+
+  it('spreads a regional cluster over three zones, with locations/ in its resource names', async () => {
+    const from = logs().length;
+    const [op] = (await gke.createCluster({
+      parent: `projects/${PROJECT}/locations/us-central1`,
+      cluster: {
+        name: 'regional',
+        network: 'vpc',
+        subnetwork: 'nodes',
+        initialNodeCount: 1,
+        ipAllocationPolicy: { useIpAliases: true },
+      },
+    })) as [Op, ...unknown[]];
+    await gkeDone(op, gke, 'us-central1');
+    const [cluster] = await gke.getCluster({
+      name: `projects/${PROJECT}/locations/us-central1/clusters/regional`,
+    });
+    expect(cluster.locations).toEqual(['us-central1-a', 'us-central1-b', 'us-central1-c']);
+    expect(cluster.nodePools?.[0]?.instanceGroupUrls?.map((u) => u.split('/')[8])).toEqual(
+      cluster.locations,
+    );
+    expect(cluster.currentNodeCount).toBe(3);
+    expect(logs()[from]?.protoPayload.resourceName).toBe(
+      `projects/${PROJECT}/locations/us-central1/clusters/regional`,
+    );
+    const [del] = (await gke.deleteCluster({
+      name: `projects/${PROJECT}/locations/us-central1/clusters/regional`,
+    })) as [Op, ...unknown[]];
+    await gkeDone(del, gke, 'us-central1');
   });
 
   it('answers NOT_FOUND, ALREADY_EXISTS and INVALID_ARGUMENT as gRPC codes', async () => {
