@@ -9,7 +9,7 @@ import type { Io } from '../../functions/cli.ts';
 import { loadTopology, TopologyError } from '../../functions/topology/validate.ts';
 import * as args from './args.ts';
 import { DEFAULT_SCHEDULE } from './config.ts';
-import { executeSteps, printPlan } from './execute.ts';
+import { executeSteps, printPlan, type Sleep } from './execute.ts';
 import { execRunner, type Runner, StepError } from './gcloud.ts';
 import { stageStep } from './source.ts';
 import { Context } from './step.ts';
@@ -20,6 +20,7 @@ export interface DeployDeps {
   readonly pubsub: (project: string) => PubSub;
   /** The peerlink checkout whose dist/ and package files are uploaded. */
   readonly repoRoot: string;
+  readonly sleep: Sleep;
 }
 
 export const defaultRepoRoot = path.resolve(import.meta.dirname, '../..');
@@ -57,7 +58,12 @@ export async function deploy(
     return 2;
   }
   try {
-    await loadTopology(topologyFile);
+    const topology = await loadTopology(topologyFile);
+    if (topology.project !== project) {
+      io.out(
+        `note: the topology names project ${topology.project}; the functions are deployed to ${project} with PEERLINK_PROJECT=${project}`,
+      );
+    }
   } catch (e) {
     io.err(`peerlink deploy: ${e instanceof TopologyError ? e.message : String(e)}`);
     return 2;
@@ -87,6 +93,7 @@ export async function deploy(
   try {
     await executeSteps(steps, ctx, {
       run,
+      ...(deps.sleep ? { sleep: deps.sleep } : {}),
       pubsub: () => (deps.pubsub ?? ((p) => new PubSub({ projectId: p })))(project),
       io,
     });

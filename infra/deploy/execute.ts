@@ -6,8 +6,12 @@ export interface Output {
   out(line: string): void;
 }
 
+export type Sleep = (ms: number) => Promise<void>;
+
 export interface ExecuteDeps {
   readonly run: Runner;
+  /** Waits between retries; tests pass a fast one. */
+  readonly sleep?: Sleep;
   /** Created on first use, so a dry run never constructs a client. */
   readonly pubsub: () => PubSub;
   readonly io: Output;
@@ -32,8 +36,24 @@ export function printPlan(steps: readonly Step[], ctx: Context, io: Output): voi
   });
 }
 
-async function mustRun(run: Runner, argv: Argv, title: string): Promise<void> {
-  const r = await run(argv);
+/**
+ * IAM is eventually consistent: a service account created a moment ago can be refused as a
+ * binding's member ("... does not exist"). Such a binding is retried, a bounded number of times.
+ * https://cloud.google.com/iam/docs/retry-strategy
+ */
+export const BINDING_RETRY_DELAYS_MS: readonly number[] = [1_000, 2_000, 4_000, 8_000];
+
+function notYetVisible(argv: Argv, stderr: string): boolean {
+  return argv.includes('add-iam-policy-binding') && /does not exist/i.test(stderr);
+}
+
+async function mustRun(run: Runner, argv: Argv, title: string, sleep: Sleep): Promise<void> {
+  let r = await run(argv);
+  for (const delay of BINDING_RETRY_DELAYS_MS) {
+    if (r.code === 0 || !notYetVisible(argv, r.stderr)) break;
+    await sleep(delay);
+    r = await run(argv);
+  }
   if (r.code !== 0) {
     throw new StepError(
       `${title}: ${displayArgv(argv)} failed (exit ${r.code}):\n${r.stderr.trim()}`,
@@ -64,7 +84,12 @@ async function probe(
   return { presence: step.presence ? step.presence(described, ctx) : 'ok', described };
 }
 
-async function runGcloudStep(step: GcloudStep, ctx: Context, run: Runner): Promise<string> {
+async function runGcloudStep(
+  step: GcloudStep,
+  ctx: Context,
+  run: Runner,
+  sleep: Sleep,
+): Promise<string> {
   const first = await probe(step, ctx, run);
   let commands: Argv[] = [];
   if (first.presence === 'absent') {
@@ -73,7 +98,7 @@ async function runGcloudStep(step: GcloudStep, ctx: Context, run: Runner): Promi
   } else if (first.presence === 'update') {
     commands = step.update ? step.update(ctx) : [];
   }
-  for (const argv of commands) await mustRun(run, argv, step.title);
+  for (const argv of commands) await mustRun(run, argv, step.title, sleep);
   let described = first.described;
   if (commands.length > 0 && step.capture) {
     const again = await probe(step, ctx, run);
@@ -96,9 +121,10 @@ export async function executeSteps(
   deps: ExecuteDeps,
 ): Promise<void> {
   let pubsub: PubSub | undefined;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   for (const [i, step] of steps.entries()) {
     let outcome: string;
-    if (step.kind === 'gcloud') outcome = await runGcloudStep(step, ctx, deps.run);
+    if (step.kind === 'gcloud') outcome = await runGcloudStep(step, ctx, deps.run, sleep);
     else if (step.kind === 'pubsub') {
       pubsub ??= deps.pubsub();
       outcome = await step.ensure(pubsub, ctx);

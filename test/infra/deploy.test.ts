@@ -52,6 +52,7 @@ function setUp(project: string) {
       run: s.run,
       pubsub: clients.make,
       repoRoot: checkout.root,
+      sleep: async () => {},
     });
     return { code, io };
   };
@@ -524,6 +525,29 @@ describe('deploy', () => {
     expect(s.state().policies[key]?.bindings).toEqual([
       { role: 'roles/run.invoker', members: ['user:ops@example.com'] },
     ]);
+  });
+
+  it('retries a binding whose new service account IAM does not show yet, a bounded number of times', async () => {
+    const project = 'deploy-propagation';
+    const { s, run } = setUp(project);
+    const notYet = `INVALID_ARGUMENT: Service account peerlink-reactor@${project}.iam.gserviceaccount.com does not exist.`;
+    s.failOnce('projects add-iam-policy-binding', notYet);
+    s.failOnce('projects add-iam-policy-binding', notYet);
+    const { code } = await run();
+    expect(code).toBe(0);
+    const tries = s.calls().filter((a) => a[1] === 'projects' && a[2] === 'add-iam-policy-binding');
+    expect(
+      tries.filter((a) => a.includes(`--role=projects/${project}/roles/peerlinkReactor`)),
+    ).toHaveLength(3);
+
+    // A refusal that persists stops the deploy after the bounded retries.
+    const other = setUp('deploy-propagation-2');
+    for (let i = 0; i < 10; i++) other.s.failOnce('projects add-iam-policy-binding', notYet);
+    const failed = await other.run();
+    expect(failed.code).toBe(1);
+    expect(
+      other.s.calls().filter((a) => a[1] === 'projects' && a[2] === 'add-iam-policy-binding'),
+    ).toHaveLength(5);
   });
 
   it('recovers after a step fails midway: the rerun completes and creates nothing twice', async () => {

@@ -40,9 +40,10 @@ export interface Stub {
   state(): {
     resources: Record<string, Record<string, unknown>>;
     policies: Record<string, { bindings?: { role: string; members: string[] }[] }>;
-    failOnce: string[];
+    failOnce: (string | { match: string; error: string })[];
   };
-  failOnce(substring: string): void;
+  /** The next call containing `match` fails (with gcloud's `error` text when given). */
+  failOnce(match: string, error?: string): void;
   addResource(key: string, value: Record<string, unknown>): void;
   cleanup(): void;
 }
@@ -76,9 +77,9 @@ export function stub(project: string): Stub {
         .filter((l) => l !== '')
         .map((l) => JSON.parse(l) as string[]),
     state: read,
-    failOnce: (s) => {
+    failOnce: (match, error) => {
       const st = read();
-      st.failOnce = [...(st.failOnce ?? []), s];
+      st.failOnce = [...(st.failOnce ?? []), error === undefined ? match : { match, error }];
       writeFileSync(statePath, JSON.stringify(st));
     },
     addResource: (key, value) => {
