@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { fieldSet, fromFieldsV1, pathToString, toFieldsV1 } from './fields.ts';
 import type { JsonObject } from './json.ts';
 import { parseLabelSelector } from './selector.ts';
+import { humanAge } from './table.ts';
 
 describe('field sets', () => {
   it('encodes labels, data and keyed list items as FieldsV1', () => {
@@ -64,5 +65,20 @@ describe('label selectors', () => {
     ['', true],
   ])('%s -> %s', (selector, want) => {
     expect(parseLabelSelector(selector).matches(labels)).toBe(want);
+  });
+});
+
+describe('ages as kubectl prints them', () => {
+  it.each([
+    [5, '5s'],
+    [119, '119s'],
+    [150, '2m30s'],
+    [900, '15m'],
+    [4 * 3600 + 60, '4h1m'],
+    [30 * 3600, '30h'],
+    [3 * 86400 + 3600, '3d1h'],
+    [20 * 86400, '20d'],
+  ])('%s s -> %s', (s, want) => {
+    expect(humanAge(s)).toBe(want);
   });
 });

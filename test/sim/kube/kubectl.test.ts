@@ -76,8 +76,9 @@ spec:
     const r = await kubectl('get', 'configmaps', '-A');
     expect(r.code, r.stderr).toBe(0);
     const rows = r.stdout.trim().split('\n');
-    expect(rows[0]).toMatch(/^NAMESPACE\s+NAME\s+/);
-    expect(rows.some((l) => /^default\s+kube-root-ca\.crt\s/.test(l))).toBe(true);
+    // Server-side printing (Table): the real columns for ConfigMaps.
+    expect(rows[0]).toMatch(/^NAMESPACE\s+NAME\s+DATA\s+AGE$/);
+    expect(rows.some((l) => /^default\s+kube-root-ca\.crt\s+1\s+\d+s$/.test(l))).toBe(true);
     expect(rows.some((l) => /^kube-system\s+kube-root-ca\.crt\s/.test(l))).toBe(true);
   });
 

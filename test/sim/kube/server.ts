@@ -19,6 +19,7 @@ import {
   unsupportedMediaType,
 } from './status.ts';
 import { KubeStore, type KubeStoreOptions, type WriteOptions } from './store.ts';
+import { tableContentType, toTable, wantsTable } from './table.ts';
 
 /** Options of one simulated Kubernetes API server. */
 export interface KubeApiOptions extends Omit<KubeStoreOptions, 'caPem'> {
@@ -209,8 +210,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): 
     force: force === null ? undefined : force === 'true',
     dryRun: q.get('dryRun') === 'All',
   };
-  // Table output (Accept: ...;as=Table) is not simulated: kubectl falls back to its own printers.
-  const reply = (code: number, obj: JsonObject): void => send(res, code, obj);
+  const accept = req.headers.accept;
+  const reply = (code: number, obj: JsonObject): void => {
+    if (method === 'GET' && wantsTable(accept)) {
+      send(res, code, toTable(rt, obj), tableContentType(accept));
+    } else send(res, code, obj);
+  };
 
   if (q.get('watch') === 'true' || q.get('watch') === '1') {
     // Watches are not simulated; answering with a list would be misread as an event stream.
