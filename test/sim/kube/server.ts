@@ -213,7 +213,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): 
   const accept = req.headers.accept;
   const reply = (code: number, obj: JsonObject): void => {
     if (method === 'GET' && wantsTable(accept)) {
-      send(res, code, toTable(rt, obj), tableContentType(accept));
+      send(res, code, toTable(rt, obj), tableContentType());
     } else send(res, code, obj);
   };
 

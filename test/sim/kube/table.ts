@@ -6,13 +6,9 @@ export function wantsTable(accept: string | undefined): boolean {
   return (accept ?? '').split(',').some((t) => /;\s*as=Table/.test(t) && /g=meta\.k8s\.io/.test(t));
 }
 
-/** Content-Type of a Table response (the version the client asked for first). */
-export function tableContentType(accept: string | undefined): string {
-  const v1 =
-    (accept ?? '').includes('v=v1;') ||
-    (accept ?? '').includes('v=v1,') ||
-    /v=v1(?!beta)/.test(accept ?? '');
-  return `application/json;as=Table;v=${v1 ? 'v1' : 'v1beta1'};g=meta.k8s.io`;
+/** Content-Type of a Table response (always meta.k8s.io/v1, which kubectl asks for first). */
+export function tableContentType(): string {
+  return 'application/json;as=Table;v=v1;g=meta.k8s.io';
 }
 
 /** kubectl's short durations (k8s.io/apimachinery/pkg/util/duration.HumanDuration). */
