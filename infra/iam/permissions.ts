@@ -23,12 +23,20 @@ export const METHOD_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
   'compute.regionOperations.wait': ['compute.regionOperations.get'],
   'compute.zoneOperations.get': ['compute.zoneOperations.get'],
   'compute.zoneOperations.wait': ['compute.zoneOperations.get'],
+  'compute.globalOperations.list': ['compute.globalOperations.list'],
+  'compute.regionOperations.list': ['compute.regionOperations.list'],
+  'compute.zoneOperations.list': ['compute.zoneOperations.list'],
+  'compute.globalOperations.delete': ['compute.globalOperations.delete'],
+  'compute.regionOperations.delete': ['compute.regionOperations.delete'],
+  'compute.zoneOperations.delete': ['compute.zoneOperations.delete'],
 
   // Networks and peerings.
   'compute.networks.get': ['compute.networks.get'],
   'compute.networks.list': ['compute.networks.list'],
   'compute.networks.listPeeringRoutes': ['compute.networks.listPeeringRoutes'],
   'compute.networks.insert': ['compute.networks.create'],
+  'compute.networks.patch': ['compute.networks.update'],
+  'compute.networks.delete': ['compute.networks.delete'],
   'compute.networks.addPeering': ['compute.networks.addPeering'],
   'compute.networks.updatePeering': ['compute.networks.updatePeering'],
   'compute.networks.removePeering': ['compute.networks.removePeering'],
@@ -38,6 +46,9 @@ export const METHOD_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
   'compute.subnetworks.list': ['compute.subnetworks.list'],
   'compute.subnetworks.aggregatedList': ['compute.subnetworks.list'],
   'compute.subnetworks.insert': ['compute.subnetworks.create', 'compute.networks.updatePolicy'],
+  'compute.subnetworks.patch': ['compute.subnetworks.update'],
+  'compute.subnetworks.expandIpCidrRange': ['compute.subnetworks.expandIpCidrRange'],
+  'compute.subnetworks.delete': ['compute.subnetworks.delete', 'compute.networks.updatePolicy'],
 
   // Firewall rules: writes change the network's policy too.
   'compute.firewalls.get': ['compute.firewalls.get'],
@@ -97,10 +108,14 @@ export const METHOD_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
   'container.clusters.get': ['container.clusters.get'],
   'container.clusters.list': ['container.clusters.list'],
   'container.clusters.create': ['container.clusters.create'],
+  'container.clusters.delete': ['container.clusters.delete'],
   'container.nodePools.get': ['container.clusters.get'],
   'container.nodePools.list': ['container.clusters.get'],
   'container.nodePools.create': ['container.clusters.update'],
+  'container.nodePools.update': ['container.clusters.update'],
+  'container.nodePools.delete': ['container.clusters.update'],
   'container.operations.get': ['container.operations.get'],
+  'container.operations.list': ['container.operations.list'],
 };
 
 /** A permission granted beyond what the table derives from the methods, and why. */

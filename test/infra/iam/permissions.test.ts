@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   BOOTSTRAP_EXTRAS,
@@ -10,6 +13,8 @@ import {
   REACTOR_ROLE,
   UnknownMethodError,
 } from '../../../infra/iam/permissions.ts';
+import { containerModule } from '../../sim/container/index.ts';
+import { startSim } from '../../sim/server.ts';
 
 // The role-versus-simulator-stats check (issue 6, item 4) needs the end-to-end scenarios; this
 // file checks only that the table and the roles derived from it are well formed.
@@ -46,6 +51,21 @@ describe('IAM permission table', () => {
       expect(p).not.toMatch(
         /^compute\.(networks\.(create|delete|addPeering|removePeering)|subnetworks\.(create|delete))$|^container\.clusters\.(create|delete)$/,
       );
+    }
+  });
+
+  it('maps every API method the simulator serves, so the stats of any run can be mapped', async () => {
+    const kubeconfigDir = mkdtempSync(path.join(tmpdir(), 'peerlink-iam-'));
+    const sim = await startSim({ port: 0, modules: [containerModule({ kubeconfigDir })] });
+    try {
+      const res = await fetch(`${sim.url}/__sim/routes`);
+      const { routes } = (await res.json()) as { routes: { name: string; kind: string }[] };
+      const served = [...new Set(routes.filter((r) => r.kind !== 'control').map((r) => r.name))];
+      expect(served.length).toBeGreaterThan(50);
+      expect(served.filter((m) => METHOD_PERMISSIONS[m] === undefined)).toEqual([]);
+    } finally {
+      await sim.close();
+      rmSync(kubeconfigDir, { recursive: true, force: true });
     }
   });
 
