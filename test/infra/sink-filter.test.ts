@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classify } from '../../functions/events/classify.ts';
@@ -7,6 +8,7 @@ import type { LogEntry } from '../../functions/events/log-entry.ts';
 import { OWNED_KINDS, watchedMethodNames } from '../../functions/events/methods.ts';
 import { compileFilter, FilterSyntaxError } from '../../infra/logging-filter.ts';
 import { MAX_FILTER_LENGTH, sinkFilter } from '../../infra/sink-filter.ts';
+import { containerModule } from '../sim/container/index.ts';
 import { type RunningSim, startSim } from '../sim/server.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -120,11 +122,18 @@ describe('sink filter', () => {
 
   describe('entries the simulator writes', () => {
     let sim: RunningSim;
+    let kubeconfigDir = '';
     beforeAll(async () => {
-      sim = await startSim({ port: 0, operationMs: 5 });
+      kubeconfigDir = mkdtempSync(path.join(tmpdir(), 'peerlink-sink-filter-'));
+      sim = await startSim({
+        port: 0,
+        operationMs: 5,
+        modules: [containerModule({ kubeconfigDir })],
+      });
     });
     afterAll(async () => {
-      await sim.close();
+      await sim?.close();
+      rmSync(kubeconfigDir, { recursive: true, force: true });
     });
 
     it('pass exactly when the classifier acts on them', async () => {
@@ -172,6 +181,36 @@ describe('sink filter', () => {
       await call('DELETE', 'global/firewalls/someone-elses');
       await call('POST', 'global/networks/net-a/removePeering', { name: 'peerlink-net-a-net-b' });
 
+      // GKE: a cluster, a node pool, a refused create, a delete.
+      const gke = `${sim.url}/v1/projects/${project}/locations/europe-west1-c`;
+      const gkeCall = async (method: string, p: string, body?: unknown): Promise<void> => {
+        const res = await fetch(`${gke}/${p}`, {
+          method,
+          headers: { 'content-type': 'application/json' },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        const op = (await res.json()) as { name?: string; status?: string };
+        for (let i = 0; res.ok && op.name && op.status !== 'DONE' && i < 200; i++) {
+          await new Promise((r) => setTimeout(r, 10));
+          const polled = await fetch(`${gke}/operations/${op.name}`);
+          op.status = ((await polled.json()) as { status?: string }).status;
+        }
+      };
+      await gkeCall('POST', 'clusters', {
+        cluster: {
+          name: 'c1',
+          network: 'net-a',
+          subnetwork: 'net-a-sub',
+          nodePools: [{ name: 'default-pool', initialNodeCount: 1 }],
+        },
+      });
+      await gkeCall('POST', 'clusters/c1/nodePools', {
+        nodePool: { name: 'pool-2', initialNodeCount: 1 },
+      });
+      await gkeCall('POST', 'clusters', { cluster: { name: 'Bad_Name', network: 'net-a' } });
+      await gkeCall('DELETE', 'clusters/c1/nodePools/pool-2');
+      await gkeCall('DELETE', 'clusters/c1');
+
       const res = await fetch(`${sim.url}/__sim/logs`);
       const { entries: simEntries } = (await res.json()) as { entries: unknown[] };
       expect(simEntries.length).toBeGreaterThan(10);
@@ -187,6 +226,17 @@ describe('sink filter', () => {
       // The run covered both sides of the property.
       expect(results.some((r) => r.pass)).toBe(true);
       expect(results.some((r) => !r.pass)).toBe(true);
+      const methods = new Set(results.map((r) => r.method));
+      for (const m of [
+        'google.container.v1.ClusterManager.CreateCluster',
+        'google.container.v1.ClusterManager.CreateNodePool',
+        'google.container.v1.ClusterManager.DeleteNodePool',
+        'google.container.v1.ClusterManager.DeleteCluster',
+        'v1.compute.networks.addPeering',
+        'v1.compute.firewalls.insert',
+      ]) {
+        expect(methods).toContain(m);
+      }
     });
   });
 });
