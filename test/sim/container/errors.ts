@@ -43,14 +43,17 @@ const RPC: Record<string, number> = {
   INTERNAL: 13,
 };
 
+/** 404 NOT_FOUND for a resource path. */
 export function notFound(name: string): ContainerError {
   return new ContainerError(404, 'NOT_FOUND', `Not found: ${name}.`);
 }
 
+/** 409 ALREADY_EXISTS for a resource path. */
 export function alreadyExists(name: string): ContainerError {
   return new ContainerError(409, 'ALREADY_EXISTS', `Already exists: ${name}.`);
 }
 
+/** 400 INVALID_ARGUMENT. */
 export function invalidArgument(message: string): ContainerError {
   return new ContainerError(400, 'INVALID_ARGUMENT', message);
 }

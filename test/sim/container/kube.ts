@@ -12,6 +12,7 @@ export interface ClusterEndpoint {
   kubeconfigPath: string;
 }
 
+/** How to start a cluster's API server. */
 export interface KubeStartSpec {
   /** Context name, `gke_<project>_<location>_<cluster>` as gcloud writes it. */
   contextName: string;

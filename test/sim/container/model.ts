@@ -16,14 +16,17 @@ import {
 import { createPoolNodes } from './nodes.ts';
 import type { ContainerOperations } from './operations.ts';
 
+/** Store collection of GKE clusters, keyed `projects/P/locations/L/clusters/C`. */
 export const CLUSTERS = 'containerClusters';
 
 /** The Kubernetes version the simulated clusters report. */
 export const VERSION = '1.32.4-gke.1000';
+/** Cluster and node-pool names: lower case, digits, hyphens, up to 40 characters. */
 export const NAME_RE = /^[a-z](?:[-a-z0-9]{0,38}[a-z0-9])?$/;
 
 /** A stored cluster (v1 Cluster, https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.clusters). */
 export type Cluster = JsonObject & { name: string; status: string; nodePools: NodePool[] };
+/** A node pool as stored inside its cluster (v1 NodePool). */
 export type NodePool = JsonObject & { name: string; status: string; instanceGroupUrls: string[] };
 
 /** What the GKE routes need. */
@@ -33,22 +36,26 @@ export interface ClusterContext {
   apis: ClusterApis;
 }
 
+/** `v` as a JSON object, or `{}`. */
 export function obj(v: unknown): JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as JsonObject) : {};
 }
 
+/** A path parameter (the router guarantees it; typed access). */
 export function p(req: SimRequest, name: string): string {
   const v = req.params[name];
   if (v === undefined) throw invalidArgument(`missing ${name}`);
   return v;
 }
 
+/** A stored cluster, or 404 NOT_FOUND. */
 export function getCluster(sim: Sim, project: string, location: string, name: string): Cluster {
   const c = sim.store.get<Cluster>(CLUSTERS, clusterKey(project, location, name));
   if (!c) throw notFound(`projects/${project}/locations/${location}/clusters/${name}`);
   return c;
 }
 
+/** Audit facts for a cluster-level mutation. */
 export function clusterAudit(
   req: SimRequest,
   project: string,
@@ -78,6 +85,7 @@ export function clusterAudit(
   };
 }
 
+/** Audit facts for a node-pool mutation (permission checked on the cluster). */
 export function poolAudit(
   req: SimRequest,
   project: string,
@@ -105,6 +113,7 @@ export function poolAudit(
   };
 }
 
+/** A pool's zones: its own `locations`, else the cluster's, else the location's defaults. */
 export function poolZones(cluster: JsonObject, location: string, body: JsonObject): string[] {
   const given = Array.isArray(body.locations) ? body.locations.map(String) : [];
   if (given.length > 0) return given;
@@ -112,6 +121,7 @@ export function poolZones(cluster: JsonObject, location: string, body: JsonObjec
   return clusterLocations.length > 0 ? clusterLocations : defaultZones(location);
 }
 
+/** A new node pool (PROVISIONING, no instance groups yet) from a request body. Throws INVALID_ARGUMENT. */
 export function newPool(
   project: string,
   location: string,
@@ -186,6 +196,7 @@ export function buildPoolNodes(
   pool.status = 'RUNNING';
 }
 
+/** Recomputes the cluster fields derived from its pools (instanceGroupUrls, currentNodeCount). */
 export function refreshDerived(cluster: Cluster): void {
   cluster.instanceGroupUrls = cluster.nodePools.flatMap((np) => np.instanceGroupUrls);
   cluster.currentNodeCount = cluster.nodePools.reduce(

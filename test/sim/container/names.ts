@@ -30,6 +30,7 @@ export function clusterResourceName(project: string, location: string, cluster: 
   return `projects/${project}/${scopeOf(location)}/clusters/${cluster}`;
 }
 
+/** `projects/P/zones/Z/clusters/C/nodePools/N` (audit resourceName). */
 export function nodePoolResourceName(
   project: string,
   location: string,
@@ -39,6 +40,7 @@ export function nodePoolResourceName(
   return `${clusterResourceName(project, location, cluster)}/nodePools/${pool}`;
 }
 
+/** Full GKE selfLink for a path. */
 export function containerLink(path: string): string {
   return CONTAINER_BASE + path;
 }

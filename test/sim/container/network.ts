@@ -8,6 +8,7 @@ import { regionOf } from './names.ts';
 import { takenRanges } from './nodes.ts';
 import { blockPrefix, freeBlock, normalizedCidr, servicesRangeOf } from './ranges.ts';
 
+/** Where a cluster's nodes, pods and services get their addresses. */
 export interface Networking {
   networkPath: string;
   subnetPath: string | undefined;

@@ -19,6 +19,7 @@ import { clusterKey, nodePoolResourceName } from './names.ts';
 import { deletePoolNodes } from './nodes.ts';
 import type { ContainerOperation } from './operations.ts';
 
+/** CreateNodePool: CREATE_NODE_POOL operation; instance groups are made when it is DONE. */
 export function createNodePool(ctx: ClusterContext, req: SimRequest): ContainerOperation {
   const { sim } = ctx;
   const project = p(req, 'project');
@@ -81,6 +82,7 @@ export function createNodePool(ctx: ClusterContext, req: SimRequest): ContainerO
   return op;
 }
 
+/** DeleteNodePool: DELETE_NODE_POOL operation; groups and node routes go when it is DONE. */
 export function deleteNodePool(ctx: ClusterContext, req: SimRequest): ContainerOperation {
   const { sim } = ctx;
   const project = p(req, 'project');

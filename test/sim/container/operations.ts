@@ -5,6 +5,7 @@ import { type GkeAudit, writeFirst, writeLast } from './audit.ts';
 import { ContainerError, notFound } from './errors.ts';
 import { containerLink, isZone, scopeOf } from './names.ts';
 
+/** Store collection of GKE operations. */
 export const OPERATIONS = 'containerOperations';
 
 /** A GKE Operation (https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.operations). */

@@ -9,6 +9,7 @@ import { apiVersionOf, RESOURCE_TYPES, VERBS } from './resources.ts';
  */
 const ALL_CATEGORY = new Set(['Service', 'DaemonSet', 'Deployment']);
 
+/** `GET /api`: the core group's versions and this server's address. */
 export function coreVersions(serverAddress: string): JsonObject {
   return {
     kind: 'APIVersions',
@@ -26,6 +27,7 @@ function groupDoc(group: string): JsonObject {
   return { name: group, versions: [gv], preferredVersion: gv };
 }
 
+/** `GET /apis`: the named groups served (apps). */
 export function groupList(): JsonObject {
   return { kind: 'APIGroupList', apiVersion: 'v1', groups: groups().map(groupDoc) };
 }

@@ -39,6 +39,7 @@ export class IpPool {
   }
 }
 
+/** Dotted IPv4 to an unsigned number. Throws on a malformed address. */
 export function ipToInt(ip: string): number {
   const parts = ip.split('.').map(Number);
   if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) {
@@ -47,6 +48,7 @@ export function ipToInt(ip: string): number {
   return parts.reduce((acc, p) => acc * 256 + p, 0);
 }
 
+/** Unsigned number to dotted IPv4. */
 export function intToIp(n: number): string {
   return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 }

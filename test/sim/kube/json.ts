@@ -1,13 +1,16 @@
 /** JSON values as the simulated API server stores them. */
 export type Json = null | boolean | number | string | Json[] | JsonObject;
+/** A JSON object. */
 export interface JsonObject {
   [key: string]: Json;
 }
 
+/** True for a plain JSON object (not null, not an array). */
 export function isObject(v: Json | undefined): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Structural equality of JSON values (key order ignored). */
 export function deepEqual(a: Json | undefined, b: Json | undefined): boolean {
   if (a === b) return true;
   if (Array.isArray(a) && Array.isArray(b)) {
@@ -20,6 +23,7 @@ export function deepEqual(a: Json | undefined, b: Json | undefined): boolean {
   return false;
 }
 
+/** A deep copy. */
 export function clone<T extends Json>(v: T): T {
   return structuredClone(v);
 }

@@ -62,10 +62,12 @@ function apps(kind: string, plural: string, shortNames: string[]): ResourceType 
   };
 }
 
+/** `v1` or `<group>/<version>`. */
 export function apiVersionOf(rt: ResourceType): string {
   return rt.group ? `${rt.group}/${rt.version}` : rt.version;
 }
 
+/** The served type for a URL's group, version and plural, if any. */
 export function findResource(
   group: string,
   version: string,

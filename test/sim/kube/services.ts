@@ -2,6 +2,7 @@ import { IpPool } from './ipalloc.ts';
 import { ensureObject, isObject, type Json, type JsonObject } from './json.ts';
 import { KubeApiError } from './status.ts';
 
+/** Address ranges and hooks for Service allocations. */
 export interface ServiceAllocatorOptions {
   /** Range for Service cluster IPs (GKE: the cluster's services range). Default 10.96.0.0/16. */
   readonly servicesCidr?: string;

@@ -10,6 +10,7 @@ export interface StatusCause {
   readonly field?: string;
 }
 
+/** `Status.details`: which object the status is about, and field causes. */
 export interface StatusDetails {
   readonly name?: string;
   readonly group?: string;
@@ -19,6 +20,7 @@ export interface StatusDetails {
   readonly causes?: readonly StatusCause[];
 }
 
+/** A `Status` object as the API server sends it. */
 export interface StatusBody {
   readonly kind: 'Status';
   readonly apiVersion: 'v1';
@@ -73,10 +75,12 @@ function qualified(s: ErrorSubject): string {
   return s.group ? `${s.plural}.${s.group}` : s.plural;
 }
 
+/** 404 NotFound: `<resource> "<name>" not found`. */
 export function notFound(s: ErrorSubject): KubeApiError {
   return new KubeApiError(404, 'NotFound', `${qualified(s)} "${s.name}" not found`, detailsOf(s));
 }
 
+/** 409 AlreadyExists on create. */
 export function alreadyExists(s: ErrorSubject): KubeApiError {
   return new KubeApiError(
     409,
@@ -96,6 +100,7 @@ export function staleConflict(s: ErrorSubject): KubeApiError {
   );
 }
 
+/** 422 Invalid with field causes. */
 export function invalid(kind: string, s: ErrorSubject, causes: StatusCause[]): KubeApiError {
   const summary = causes.map((c) => `${c.field ?? ''}: ${c.message}`).join(', ');
   return new KubeApiError(422, 'Invalid', `${kind} "${s.name}" is invalid: ${summary}`, {
@@ -105,20 +110,24 @@ export function invalid(kind: string, s: ErrorSubject, causes: StatusCause[]): K
   });
 }
 
+/** 400 BadRequest. */
 export function badRequest(message: string): KubeApiError {
   return new KubeApiError(400, 'BadRequest', message);
 }
 
+/** 401 Unauthorized (missing or wrong bearer token). */
 export function unauthorized(): KubeApiError {
   return new KubeApiError(401, 'Unauthorized', 'Unauthorized');
 }
 
+/** 404 for a URL the server does not serve. */
 export function notFoundPath(path: string): KubeApiError {
   return new KubeApiError(404, 'NotFound', `the server could not find the requested resource`, {
     causes: [{ reason: 'UnexpectedServerResponse', message: `404 page not found: ${path}` }],
   });
 }
 
+/** 405 MethodNotAllowed. */
 export function methodNotAllowed(method: string): KubeApiError {
   return new KubeApiError(
     405,
@@ -127,6 +136,7 @@ export function methodNotAllowed(method: string): KubeApiError {
   );
 }
 
+/** 415 UnsupportedMediaType for a body or patch type not served. */
 export function unsupportedMediaType(contentType: string): KubeApiError {
   return new KubeApiError(
     415,

@@ -34,6 +34,7 @@ export interface WriteOptions {
   readonly dryRun?: boolean | undefined;
 }
 
+/** Options of a {@link KubeStore}. */
 export interface KubeStoreOptions extends ServiceAllocatorOptions {
   /** PEM of the cluster CA, published in every namespace's `kube-root-ca.crt` ConfigMap. */
   readonly caPem: string;
@@ -41,6 +42,7 @@ export interface KubeStoreOptions extends ServiceAllocatorOptions {
   readonly nodeCount?: number;
 }
 
+/** PATCH Content-Types the server accepts. */
 export const PATCH_TYPES = {
   json: 'application/json-patch+json',
   merge: 'application/merge-patch+json',
