@@ -83,6 +83,14 @@ async function run(port: ResourcePort, a: Action, requestId: string): Promise<Ou
   }
 }
 
+/**
+ * A create or update that names a missing resource (a health check, a backend service) is
+ * retried: another reconcile may be creating it right now, and its operation is not done yet.
+ */
+function dependencyInFlight(a: Action, e: unknown): boolean {
+  return (a.op === 'create' || a.op === 'update') && e instanceof NotFoundError;
+}
+
 function requestId(seed: string, a: Action): string {
   const target = a.op === 'delete' ? a.observed.resource : a.desired;
   const version = a.op === 'update' || a.op === 'delete' ? (a.observed.version ?? '') : '';
@@ -142,7 +150,7 @@ async function applyOne(
         maxTimeout: options.maxBackoffMs ?? 5_000,
         randomize: true,
         maxRetryTime: options.budgetMs ?? 60_000,
-        shouldRetry: ({ error }) => isRetryable(error),
+        shouldRetry: ({ error }) => isRetryable(error) || dependencyInFlight(a, error),
       },
     );
     return { ...base, outcome, attempts, durationMs: performance.now() - started };
@@ -156,7 +164,7 @@ async function applyOne(
       attempts,
       durationMs,
       error: describeError(e),
-      retryable: e instanceof TransientError,
+      retryable: e instanceof TransientError || dependencyInFlight(a, e),
     };
   }
 }

@@ -133,3 +133,28 @@ describe('requestIdFor', () => {
     expect(requestIdFor('seed2', 'create', 'firewall/x')).not.toBe(id);
   });
 });
+
+describe('apply under concurrent reconciles', () => {
+  it('retries a create whose dependency another reconcile is still creating', async () => {
+    const port = new MemoryPort();
+    const fr = keyEndingWith('-fr');
+    const original = port.create.bind(port);
+    let refusals = 0;
+    port.create = async (r, id) => {
+      if (keyOf(r) === fr && refusals < 2) {
+        refusals += 1;
+        throw new (await import('../../functions/cloud/errors.ts')).NotFoundError(
+          'backend service not found',
+          { status: 404 },
+        );
+      }
+      return original(r, id);
+    };
+    const report = await converge(port);
+    expect(report.failed).toBe(false);
+    expect(report.results.find((r) => r.key === fr)).toMatchObject({
+      outcome: 'done',
+      attempts: 3,
+    });
+  });
+});

@@ -35,6 +35,8 @@ export interface Stack {
   /** The principal peerlink's functions act as (its "service account"). */
   readonly principal: string;
   readonly kubeconfigDir: string;
+  /** Kills one function's process group (mid-request, if one is running) and starts it again. */
+  restart(target: FunctionName): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -108,14 +110,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ...options.functionEnv,
     };
     const urls = {} as Record<FunctionName, string>;
-    for (const target of FUNCTIONS) {
-      const port = await freePort();
-      const proc = startFunction(target, port, env, options.onLog);
-      stoppers.push(() => proc.stop());
-      urls[target] = `http://127.0.0.1:${port}/`;
-    }
-    for (const target of FUNCTIONS) {
-      await waitFor(
+    const procs = new Map<FunctionName, GroupProcess>();
+    const ports = new Map<FunctionName, number>();
+    const launch = (target: FunctionName) => {
+      procs.set(target, startFunction(target, ports.get(target) ?? 0, env, options.onLog));
+    };
+    const serving = (target: FunctionName) =>
+      waitFor(
         `functions-framework serving ${target}`,
         async () => {
           const res = await fetch(urls[target], {
@@ -127,7 +128,20 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         30_000,
         100,
       );
+    stoppers.push(async () => {
+      for (const p of procs.values()) await p.stop();
+    });
+    for (const target of FUNCTIONS) {
+      ports.set(target, await freePort());
+      urls[target] = `http://127.0.0.1:${ports.get(target)}/`;
+      launch(target);
     }
+    for (const target of FUNCTIONS) await serving(target);
+    const restart = async (target: FunctionName) => {
+      await procs.get(target)?.stop(0);
+      launch(target);
+      await serving(target);
+    };
     for (const [name, t, url] of [
       [`${AUDIT_TOPIC}-push`, AUDIT_TOPIC, urls.onAuditLog],
       [`${SWEEP_TOPIC}-push`, SWEEP_TOPIC, urls.sweep],
@@ -138,7 +152,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         ackDeadlineSeconds: 120,
       });
     }
-    return { sim, emulator, urls, principal, kubeconfigDir, stop };
+    return { sim, emulator, urls, principal, kubeconfigDir, restart, stop };
   } catch (e) {
     await stop();
     throw e;
