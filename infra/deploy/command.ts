@@ -3,6 +3,7 @@
  * [--dry-run]`: ensures everything peerlink needs in a project, step by step, each step
  * probing before it acts. See steps.ts for the list and config.ts for names and sizes.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PubSub } from '@google-cloud/pubsub';
 import type { Io } from '../../functions/cli.ts';
@@ -23,7 +24,21 @@ export interface DeployDeps {
   readonly sleep: Sleep;
 }
 
-export const defaultRepoRoot = path.resolve(import.meta.dirname, '../..');
+/** The checkout this file is in: the nearest directory up with peerlink's package.json (the
+ * same from `infra/deploy/` as from a built `dist/infra/deploy/`). */
+export function findRepoRoot(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+        name?: unknown;
+      };
+      if (pkg.name === 'peerlink') return dir;
+    } catch {
+      // No package.json here: keep going up.
+    }
+    if (path.dirname(dir) === dir) throw new Error(`no peerlink checkout above ${start}`);
+  }
+}
 
 const USAGE =
   'usage: peerlink deploy --project P --region R --topology FILE [--schedule "CRON"] [--skip-build] [--dry-run]';
@@ -33,7 +48,7 @@ export async function deploy(
   io: Io,
   deps: Partial<DeployDeps> = {},
 ): Promise<number> {
-  const repoRoot = deps.repoRoot ?? defaultRepoRoot;
+  const repoRoot = deps.repoRoot ?? findRepoRoot(import.meta.dirname);
   const run = deps.run ?? execRunner(process.env, repoRoot);
   let flags: Map<string, string | true>;
   let project: string;
