@@ -236,8 +236,21 @@ describe('GKE clusters through @google-cloud/container', () => {
       },
       { name: 'me', token: `principal:${PRINCIPAL}` },
     );
-    const namespaces = await kc.makeApiClient(CoreV1Api).listNamespace();
+    const core = kc.makeApiClient(CoreV1Api);
+    const namespaces = await core.listNamespace();
     expect(namespaces.items.map((n) => n.metadata?.name)).toContain('kube-system');
+    // The pool's instances are the cluster's Nodes, each with a /24 of the pod range.
+    const nodes = await core.listNode({
+      labelSelector: 'cloud.google.com/gke-nodepool=default-pool',
+    });
+    expect(nodes.items).toHaveLength(2);
+    for (const n of nodes.items) {
+      expect(n.spec?.podCIDR).toMatch(/^10\.(64|65|66|67)\.\d+\.0\/24$/);
+      expect(n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address).toMatch(
+        /^10\.10\./,
+      );
+      expect(n.metadata?.labels?.['topology.kubernetes.io/zone']).toBe(ZONE);
+    }
     const kubeconfig = join(dir, `gke_${PROJECT}_${ZONE}_blue.yaml`);
     expect(readFileSync(kubeconfig, 'utf8')).toContain(`server: https://${cluster.endpoint}`);
     // kubectl reads the written kubeconfig (GKE-style context names must not break the CA).
@@ -248,6 +261,15 @@ describe('GKE clusters through @google-cloud/container', () => {
       { encoding: 'utf8', timeout: 20_000 },
     );
     expect(out).toMatch(/kube-system\s+kube-root-ca\.crt/);
+    const { stdout: nodeTable } = await execFileAsync(
+      'kubectl',
+      ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), 'get', 'nodes'],
+      { encoding: 'utf8', timeout: 20_000 },
+    );
+    expect(nodeTable).toMatch(/^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION\n/);
+    expect(nodeTable).toMatch(
+      /gke-blue-default-pool-[0-9a-f]{8}-[0-9a-f]{4}\s+Ready\s+<none>\s+\d+s\s+v1\.32/,
+    );
     expect(running.sim.info.kubeconfigs).toMatchObject({
       [`projects/${PROJECT}/locations/${ZONE}/clusters/blue`]: kubeconfig,
     });
@@ -316,6 +338,22 @@ describe('GKE clusters through @google-cloud/container', () => {
     ];
     expect(op.operationType).toBe('DELETE_NODE_POOL');
     await gkeDone(op);
+    const [blue] = await gke.getCluster({ name: clusterName('blue') });
+    const kc = new KubeConfig();
+    kc.loadFromClusterAndUser(
+      {
+        name: 'blue',
+        server: `https://${blue.endpoint}`,
+        caData: String(blue.masterAuth?.clusterCaCertificate),
+        skipTLSVerify: false,
+      },
+      { name: 'me', token: `principal:${PRINCIPAL}` },
+    );
+    const left = await kc.makeApiClient(CoreV1Api).listNode();
+    expect(left.items.map((n) => n.metadata?.labels?.['cloud.google.com/gke-nodepool'])).toEqual([
+      'default-pool',
+      'default-pool',
+    ]);
     const missing = await grpcCode(
       gke.getNodePool({ name: `${clusterName('blue')}/nodePools/extra` }),
     );
@@ -358,6 +396,20 @@ describe('GKE clusters through @google-cloud/container', () => {
       );
     }
     expect(new Set(routes.map((r) => r.destRange)).size).toBe(3);
+    const kc = new KubeConfig();
+    kc.loadFromClusterAndUser(
+      {
+        name: 'green',
+        server: `https://${cluster.endpoint}`,
+        caData: String(cluster.masterAuth?.clusterCaCertificate),
+        skipTLSVerify: false,
+      },
+      { name: 'me', token: `principal:${PRINCIPAL}` },
+    );
+    const nodes = await kc.makeApiClient(CoreV1Api).listNode();
+    expect(nodes.items.map((n) => n.spec?.podCIDR).sort()).toEqual(
+      routes.map((r) => String(r.destRange)).sort(),
+    );
   });
 
   it('serves the older zones/ form of the paths', async () => {

@@ -147,7 +147,8 @@ async function createCluster(ctx: ClusterContext, req: SimRequest): Promise<Cont
       apply: () => {
         const c = sim.store.get<Cluster>(CLUSTERS, key);
         if (!c) return;
-        for (const pool of c.nodePools) buildPoolNodes(sim, project, c, pool);
+        const kube = ctx.apis.get(key)?.store;
+        for (const pool of c.nodePools) buildPoolNodes(sim, project, c, pool, undefined, kube);
         refreshDerived(c);
         c.status = 'RUNNING';
       },

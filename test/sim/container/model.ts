@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { SimRequest } from '../core/router.ts';
 import type { Sim } from '../core/sim.ts';
 import type { JsonObject } from '../core/store.ts';
+import type { KubeStore } from '../kube/store.ts';
 import type { GkeAudit } from './audit.ts';
 import { invalidArgument, notFound } from './errors.ts';
+import { registerNodes } from './k8s-nodes.ts';
 import type { ClusterApis } from './kube.ts';
 import {
   clusterKey,
@@ -163,17 +165,21 @@ export function newPool(
   };
 }
 
-/** Creates the pool's instance groups in `zones` (default: all its locations) and lists them. */
+/**
+ * Creates the pool's instance groups in `zones` (default: all its locations), lists them, and
+ * registers the nodes in the cluster's API server (`kube`).
+ */
 export function buildPoolNodes(
   sim: Sim,
   project: string,
   cluster: Cluster,
   pool: NodePool,
   zones: string[] = pool.locations as string[],
+  kube?: KubeStore,
 ): void {
   const routesBased = obj(cluster.ipAllocationPolicy).useIpAliases !== true;
   const net = obj(cluster.networkConfig);
-  const urls = createPoolNodes(sim, {
+  const { urls, nodes } = createPoolNodes(sim, {
     project,
     cluster: cluster.name,
     clusterHash: String(cluster.id).slice(0, 8),
@@ -193,6 +199,17 @@ export function buildPoolNodes(
       : {}),
   });
   pool.instanceGroupUrls = [...pool.instanceGroupUrls, ...urls];
+  registerNodes(
+    kube,
+    {
+      project,
+      pool: pool.name,
+      machineType: String(obj(pool.config).machineType),
+      version: String(pool.version ?? VERSION),
+      podRange: String(cluster.clusterIpv4Cidr),
+    },
+    nodes,
+  );
   pool.status = 'RUNNING';
 }
 

@@ -1,6 +1,7 @@
 import type { SimRequest } from '../core/router.ts';
 import { writeRejected } from './audit.ts';
 import { ContainerError, notFound } from './errors.ts';
+import { unregisterNodes } from './k8s-nodes.ts';
 import {
   buildPoolNodes,
   CLUSTERS,
@@ -74,7 +75,7 @@ export function createNodePool(ctx: ClusterContext, req: SimRequest): ContainerO
       const c = sim.store.get<Cluster>(CLUSTERS, key);
       const np = c?.nodePools.find((x) => x.name === poolName);
       if (!c || !np) return;
-      buildPoolNodes(sim, project, c, np);
+      buildPoolNodes(sim, project, c, np, undefined, ctx.apis.get(key)?.store);
       refreshDerived(c);
     },
   });
@@ -119,7 +120,10 @@ export function deleteNodePool(ctx: ClusterContext, req: SimRequest): ContainerO
       const c = sim.store.get<Cluster>(CLUSTERS, key);
       const np = c?.nodePools.find((x) => x.name === poolName);
       if (!c || !np) return;
-      deletePoolNodes(sim, project, np.instanceGroupUrls);
+      unregisterNodes(
+        ctx.apis.get(key)?.store,
+        deletePoolNodes(sim, project, np.instanceGroupUrls),
+      );
       c.nodePools = c.nodePools.filter((x) => x !== np);
       refreshDerived(c);
     },
@@ -178,7 +182,7 @@ export function updateNodePool(ctx: ClusterContext, req: SimRequest): ContainerO
       if (!c || !np) return;
       const before = np.locations as string[];
       const dropped = np.instanceGroupUrls.filter((u) => !wanted.includes(zoneOfGroup(u)));
-      deletePoolNodes(sim, project, dropped);
+      unregisterNodes(ctx.apis.get(key)?.store, deletePoolNodes(sim, project, dropped));
       np.instanceGroupUrls = np.instanceGroupUrls.filter((u) => !dropped.includes(u));
       np.locations = wanted;
       buildPoolNodes(
@@ -187,6 +191,7 @@ export function updateNodePool(ctx: ClusterContext, req: SimRequest): ContainerO
         c,
         np,
         wanted.filter((z) => !before.includes(z)),
+        ctx.apis.get(key)?.store,
       );
       if (
         typeof request.nodeVersion === 'string' &&

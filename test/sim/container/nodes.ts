@@ -33,8 +33,9 @@ export interface PoolNodes {
  * allocated a /24 ... a custom static route is created for each node"). Returns the instance
  * group manager URLs for `instanceGroupUrls`.
  */
-export function createPoolNodes(sim: Sim, spec: PoolNodes): string[] {
+export function createPoolNodes(sim: Sim, spec: PoolNodes): { urls: string[]; nodes: NodeFact[] } {
   const urls: string[] = [];
+  const nodes: NodeFact[] = [];
   for (const zone of spec.zones) {
     const group = createNodeGroup(sim, {
       project: spec.project,
@@ -48,14 +49,32 @@ export function createPoolNodes(sim: Sim, spec: PoolNodes): string[] {
       ...(spec.machineType ? { machineType: spec.machineType } : {}),
     });
     urls.push(group.instanceGroupManagerUrl);
-    if (spec.routes) {
-      for (const instance of group.instances) addNodeRoute(sim, spec, instance);
+    for (const instance of group.instances) {
+      const podCidr = spec.routes ? addNodeRoute(sim, spec, instance) : undefined;
+      const vm = sim.store.get<JsonObject>('instances', refPath(instance, spec.project));
+      const nic = ((vm?.networkInterfaces as JsonObject[] | undefined) ?? [])[0];
+      nodes.push({
+        name: lastSegment(instance),
+        zone,
+        ...(typeof nic?.networkIP === 'string' ? { internalIp: nic.networkIP } : {}),
+        ...(podCidr ? { podCidr } : {}),
+      });
     }
   }
-  return urls;
+  return { urls, nodes };
 }
 
-function addNodeRoute(sim: Sim, spec: PoolNodes, instance: string): void {
+/** A node as the Kubernetes side needs it. */
+export interface NodeFact {
+  /** Instance name, which is also the Node name. */
+  name: string;
+  zone: string;
+  internalIp?: string;
+  /** Routes-based clusters: the /24 routed to the node. */
+  podCidr?: string;
+}
+
+function addNodeRoute(sim: Sim, spec: PoolNodes, instance: string): string | undefined {
   const { clusterCidr, servicesCidr } = spec.routes ?? { clusterCidr: '', servicesCidr: '' };
   const network = computeLink(refPath(spec.network, spec.project));
   const taken = [
@@ -66,7 +85,7 @@ function addNodeRoute(sim: Sim, spec: PoolNodes, instance: string): void {
       .map((r) => String(r.destRange)),
   ];
   const destRange = freeBlock(clusterCidr, 24, taken);
-  if (!destRange) return; // the cluster's pod range is full: GKE leaves the node without pods
+  if (!destRange) return undefined; // the pod range is full: GKE leaves the node without pods
   const name = `gke-${spec.cluster}-${spec.clusterHash}-${randomUUID()}`
     .slice(0, 63)
     .replace(/-+$/, '');
@@ -79,14 +98,16 @@ function addNodeRoute(sim: Sim, spec: PoolNodes, instance: string): void {
     priority: 1000,
     nextHopInstance: instance,
   });
+  return destRange;
 }
 
-/** Removes a pool's instance groups (with their instances) and its nodes' routes. */
+/** Removes a pool's instance groups (with their instances) and its nodes' routes; returns the node names. */
 export function deletePoolNodes(
   sim: Sim,
   project: string,
   instanceGroupUrls: readonly string[],
-): void {
+): string[] {
+  const removed: string[] = [];
   for (const url of instanceGroupUrls) {
     const path = refPath(url, project);
     const zone = /\/zones\/([^/]+)\//.exec(path)?.[1];
@@ -103,8 +124,10 @@ export function deletePoolNodes(
     )) {
       if (members.has(String(route.nextHopInstance))) sim.store.delete(ROUTES, key);
     }
+    for (const m of members) removed.push(lastSegment(m));
     if (ig) deleteNodeGroup(sim, { project, zone, name });
   }
+  return removed;
 }
 
 /** Pod ranges of other routes-based clusters and subnets in use, for picking a free /14. */

@@ -15,11 +15,12 @@ export interface ResourceType {
 }
 
 /**
- * The kinds peerlink uses (plus Namespace and Secret), with names and scopes as in the real
+ * The kinds peerlink uses (plus Namespace, Node and Secret), with names and scopes as in the real
  * discovery documents. https://kubernetes.io/docs/reference/kubernetes-api/
  */
 export const RESOURCE_TYPES: readonly ResourceType[] = [
   core('Namespace', 'namespaces', false, ['ns'], true),
+  core('Node', 'nodes', false, ['no'], true),
   core('ConfigMap', 'configmaps', true, ['cm'], false),
   core('Secret', 'secrets', true, [], false),
   core('Service', 'services', true, ['svc'], true),

@@ -430,7 +430,8 @@ export class KubeStore {
       const spec = ensureObject(obj, 'spec');
       if (spec.replicas === undefined) spec.replicas = 1;
     }
-    if (rt.hasStatus && rt.kind !== 'Namespace' && rt.kind !== 'Service') delete obj.status;
+    // Status is the server's, except for Nodes, whose kubelet reports it (the GKE part here).
+    if (rt.hasStatus && !['Namespace', 'Service', 'Node'].includes(rt.kind)) delete obj.status;
     this.defaultStatus(rt, obj);
     return obj;
   }

@@ -62,6 +62,20 @@ const COLUMNS: Record<string, Column[]> = {
   ],
   Namespace: [{ name: 'Status', type: 'string', cell: (o) => String(status(o).phase ?? 'Active') }],
   ServiceAccount: [],
+  Node: [
+    {
+      name: 'Status',
+      type: 'string',
+      cell: (o) => {
+        const conditions = Array.isArray(status(o).conditions)
+          ? (status(o).conditions as Json[])
+          : [];
+        const ready = conditions.filter(isObject).find((c) => c.type === 'Ready');
+        return ready?.status === 'True' ? 'Ready' : 'NotReady';
+      },
+    },
+    { name: 'Roles', type: 'string', cell: () => '<none>' },
+  ],
   Service: [
     { name: 'Type', type: 'string', cell: (o) => String(spec(o).type ?? 'ClusterIP') },
     { name: 'Cluster-IP', type: 'string', cell: (o) => String(spec(o).clusterIP ?? '<none>') },
@@ -108,6 +122,20 @@ const COLUMNS: Record<string, Column[]> = {
   ],
 };
 
+// Columns printed after Age (kubectl get nodes: NAME STATUS ROLES AGE VERSION).
+const AFTER_AGE: Record<string, Column[]> = {
+  Node: [
+    {
+      name: 'Version',
+      type: 'string',
+      cell: (o) => {
+        const info = isObject(status(o).nodeInfo) ? (status(o).nodeInfo as JsonObject) : {};
+        return String(info.kubeletVersion ?? '');
+      },
+    },
+  ],
+};
+
 /**
  * A `meta.k8s.io` Table of one object or a list, as the API server prints for kubectl.
  * https://kubernetes.io/docs/reference/using-api/api-concepts/#receiving-resources-as-tables
@@ -130,6 +158,7 @@ export function toTable(rt: ResourceType, body: JsonObject, now = Date.now()): J
         return Number.isNaN(created) ? '<unknown>' : humanAge((now - created) / 1000);
       },
     },
+    ...(AFTER_AGE[rt.kind] ?? []),
   ];
   const meta = isObject(body.metadata) ? body.metadata : {};
   return {
