@@ -124,13 +124,20 @@ export async function executeSteps(
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   for (const [i, step] of steps.entries()) {
     let outcome: string;
-    if (step.kind === 'gcloud') outcome = await runGcloudStep(step, ctx, deps.run, sleep);
-    else if (step.kind === 'pubsub') {
-      pubsub ??= deps.pubsub();
-      outcome = await step.ensure(pubsub, ctx);
-    } else {
-      await step.run(ctx);
-      outcome = 'done';
+    try {
+      if (step.kind === 'gcloud') outcome = await runGcloudStep(step, ctx, deps.run, sleep);
+      else if (step.kind === 'pubsub') {
+        pubsub ??= deps.pubsub();
+        outcome = await step.ensure(pubsub, ctx);
+      } else {
+        await step.run(ctx);
+        outcome = 'done';
+      }
+    } catch (e) {
+      if (e instanceof StepError) throw e;
+      // A client or file-system error: name the step, keep the cause.
+      const message = e instanceof Error ? e.message : String(e);
+      throw new StepError(`${step.title}: ${message}`, { cause: e });
     }
     deps.io.out(`step ${i + 1}/${steps.length}: ${step.title}: ${outcome}`);
   }

@@ -59,6 +59,17 @@ async function describe(run: Runner, argv: Argv): Promise<Json> {
   return obj(JSON.parse(r.stdout || '{}'));
 }
 
+/** A Pub/Sub client call whose failure stops the teardown with a message, not a stack. */
+async function viaPubsub<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    throw new StepError(`Pub/Sub ${what}: ${e instanceof Error ? e.message : String(e)}`, {
+      cause: e,
+    });
+  }
+}
+
 /** What deploy created, in deletion order (dependents first). */
 async function findDeployed(
   run: Runner,
@@ -123,9 +134,9 @@ async function findDeployed(
     }
   }
 
-  const [subscriptions] = await pubsub.getSubscriptions();
+  const [subscriptions] = await viaPubsub('list subscriptions', () => pubsub.getSubscriptions());
   for (const sub of subscriptions) {
-    const [m] = await sub.getMetadata();
+    const [m] = await viaPubsub(`get ${sub.name}`, () => sub.getMetadata());
     if (mine(last(sub.name), labelled(m.labels), 'subscription')) {
       out.push({
         what: `Pub/Sub subscription ${last(sub.name)}`,
@@ -151,9 +162,9 @@ async function findDeployed(
     });
   }
 
-  const [topics] = await pubsub.getTopics();
+  const [topics] = await viaPubsub('list topics', () => pubsub.getTopics());
   for (const topic of topics) {
-    const [m] = await topic.getMetadata();
+    const [m] = await viaPubsub(`get ${topic.name}`, () => topic.getMetadata());
     if (mine(last(topic.name), labelled(m.labels), 'topic')) {
       out.push({
         what: `Pub/Sub topic ${last(topic.name)}`,
@@ -391,8 +402,14 @@ export async function teardown(
       return 1;
     }
     for (const d of doomed) {
-      if (typeof d.delete === 'function') await d.delete();
-      else {
+      if (typeof d.delete === 'function') {
+        try {
+          await d.delete();
+        } catch (e) {
+          const message = e instanceof Error ? e.message : String(e);
+          throw new StepError(`${d.what}: ${message}`, { cause: e });
+        }
+      } else {
         const r = await run(d.delete);
         if (r.code !== 0)
           throw new StepError(
