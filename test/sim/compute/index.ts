@@ -4,6 +4,7 @@ import { groupRoutes } from './groups.ts';
 import { lbRoutes } from './lb.ts';
 import { networkRoutes } from './networks.ts';
 import { operationRoutes } from './operations.ts';
+import { routeRoutes } from './routes.ts';
 import { subnetworkRoutes } from './subnetworks.ts';
 
 export {
@@ -23,5 +24,6 @@ export function registerCompute(sim: Sim): void {
     ...firewallRoutes(sim),
     ...lbRoutes(sim),
     ...groupRoutes(sim),
+    ...routeRoutes(sim),
   ]);
 }
