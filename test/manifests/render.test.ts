@@ -3,12 +3,13 @@
  * `kubectl apply` of them against the simulated Kubernetes API.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { type Io, main } from '../../functions/cli.ts';
+import { AGENT_DAEMONSET_PATH } from '../../functions/manifests/agent.ts';
 import { type KubeApi, startKubeApi } from '../sim/kube/server.ts';
 import { exampleTopologyPath } from '../support/topology.ts';
 
@@ -45,6 +46,46 @@ describe('peerlink render manifests', () => {
       'Deployment default/dummy-backend',
       'Service default/dummy-backend',
     ]);
+  });
+
+  it('renders the hardened DaemonSet exactly as manifests/ ships it', async () => {
+    const docs = parseAllDocuments((await render('--topology', exampleTopologyPath)).out).map((d) =>
+      d.toJS(),
+    );
+    const ds = docs.find((d) => d.kind === 'DaemonSet');
+    // masquerade-agent.test.ts checks every hardening item on this file; the rendered object is it.
+    expect(ds).toEqual(parse(readFileSync(AGENT_DAEMONSET_PATH, 'utf8')));
+    const pod = ds.spec.template.spec;
+    expect(pod.hostNetwork).toBe(true);
+    expect(pod.priorityClassName).toBe('system-node-critical');
+    expect(pod.containers[0].securityContext).toMatchObject({
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'], add: ['NET_ADMIN', 'NET_RAW'] },
+    });
+  });
+
+  it("writes ip-masq-agent's ConfigMap instead of the agent for ip-masq-agent clusters", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'peerlink-render-ima-'));
+    try {
+      const file = join(dir, 'topology.yaml');
+      writeFileSync(
+        file,
+        readFileSync(exampleTopologyPath, 'utf8').replace(
+          'masquerade: agent',
+          'masquerade: ip-masq-agent',
+        ),
+      );
+      const out = (await render('--topology', file, '--cluster', 'frontend-cluster')).out;
+      expect(kinds(out)).toEqual(['ConfigMap kube-system/ip-masq-agent']);
+      const config = parse(parseAllDocuments(out)[0]?.toJS().data.config);
+      expect(config.resyncInterval).toBe('60s');
+      expect(config.nonMasqueradeCIDRs).toContain('172.16.0.0/12');
+      expect(config.nonMasqueradeCIDRs).toContain('10.192.0.0/16');
+      expect(config.nonMasqueradeCIDRs).not.toContain('10.0.0.0/8');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it.each([
