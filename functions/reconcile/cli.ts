@@ -64,6 +64,10 @@ export async function runReconcile(
       io.err(e.message);
       return 2;
     }
+    if ((e as NodeJS.ErrnoException).syscall === 'open') {
+      io.err(`cannot read the topology: ${(e as Error).message}`);
+      return 2;
+    }
     if (e instanceof ReconcileRetryableError) {
       for (const line of render(e.report)) io.err(line);
       io.err(e.message);
