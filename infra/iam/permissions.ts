@@ -50,6 +50,12 @@ export const METHOD_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
   'compute.subnetworks.expandIpCidrRange': ['compute.subnetworks.expandIpCidrRange'],
   'compute.subnetworks.delete': ['compute.subnetworks.delete', 'compute.networks.updatePolicy'],
 
+  // Routes (the routes-based clusters' pod routes).
+  'compute.routes.get': ['compute.routes.get'],
+  'compute.routes.list': ['compute.routes.list'],
+  'compute.routes.insert': ['compute.routes.create', 'compute.networks.updatePolicy'],
+  'compute.routes.delete': ['compute.routes.delete', 'compute.networks.updatePolicy'],
+
   // Firewall rules: writes change the network's policy too.
   'compute.firewalls.get': ['compute.firewalls.get'],
   'compute.firewalls.list': ['compute.firewalls.list'],
