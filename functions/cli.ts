@@ -14,6 +14,8 @@ const commands: Record<string, () => Promise<Command>> = {
   plan: async () => (await import('./reconcile/cli.ts')).planCommand,
   apply: async () => (await import('./reconcile/cli.ts')).applyCommand,
   sweep: async () => (await import('./reconcile/cli.ts')).sweepCommand,
+  deploy: async () => (await import('../infra/deploy/command.ts')).deployCommand,
+  teardown: async () => (await import('../infra/teardown/command.ts')).teardownCommand,
   'render manifests': async () => (await import('./manifests/cli.ts')).renderManifestsCommand,
 };
 
