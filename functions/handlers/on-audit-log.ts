@@ -31,12 +31,22 @@ export function makeOnAuditLog(rt: Runtime): (event: EventLike) => Promise<Outco
     const { logger } = rt;
     let trigger: ReturnType<typeof triggerFromEvent>;
     try {
+      // functions-framework converts a push body into a CloudEvent only when its message has
+      // data; any other body reaches the function as it came, without `data`.
+      if (event.data === undefined)
+        throw new MalformedEventError(
+          'the event has no data: a Pub/Sub message without data, or a body that is not a Pub/Sub push',
+        );
       trigger = triggerFromEvent(event.data, { selfPrincipal: rt.settings.selfPrincipal });
     } catch (e) {
       if (!(e instanceof MalformedEventError)) throw e;
-      logger.log('ERROR', `malformed audit-log event ${event.id ?? ''}: ${e.message}`, {
-        eventId: event.id,
-      });
+      logger.log(
+        'ERROR',
+        `malformed audit-log event${event.id ? ` ${event.id}` : ''}: ${e.message}`,
+        {
+          eventId: event.id,
+        },
+      );
       return 'malformed';
     }
     const base = { trigger, eventId: event.id };
