@@ -91,7 +91,12 @@ export function makeOnAuditLog(rt: Runtime): (event: EventLike) => Promise<Outco
         logger.log('WARNING', `${e.message}; redelivery will retry`, { ...base, report: e.report });
         throw e;
       }
-      if (e instanceof TransientError || !(e instanceof CloudError)) throw e;
+      if (e instanceof TransientError) {
+        // A read that kept failing: say why before the framework answers 500.
+        logger.log('WARNING', `${e.message}; redelivery will retry`, base);
+        throw e;
+      }
+      if (!(e instanceof CloudError)) throw e;
       logger.log('ERROR', `reconcile failed for good: ${e.message}`, base);
       return 'terminal-failure';
     }
