@@ -130,52 +130,34 @@ export interface Extra {
   readonly reason: string;
 }
 
-/** What `onAuditLog` and `sweep` call: observe, then write peerlink's own resources. */
+/**
+ * What `onAuditLog` and `sweep` call, exactly as the runs in test/infra/iam/roles-from-runs.test.ts
+ * record it: observe, then write peerlink's own resources.
+ */
 export const REACTOR_METHODS: readonly string[] = [
-  'compute.globalOperations.get',
+  'compute.firewalls.delete',
+  'compute.firewalls.insert',
+  'compute.firewalls.list',
+  'compute.firewalls.patch',
+  'compute.forwardingRules.delete',
+  'compute.forwardingRules.insert',
+  'compute.forwardingRules.list',
+  'compute.forwardingRules.patch',
   'compute.globalOperations.wait',
-  'compute.regionOperations.get',
-  'compute.regionOperations.wait',
-  'compute.zoneOperations.get',
-  'compute.zoneOperations.wait',
+  'compute.instanceGroups.listInstances',
+  'compute.instances.get',
   'compute.networks.get',
   'compute.networks.listPeeringRoutes',
-  'compute.subnetworks.get',
-  'compute.subnetworks.list',
-  'compute.subnetworks.aggregatedList',
-  'compute.firewalls.get',
-  'compute.firewalls.list',
-  'compute.firewalls.insert',
-  'compute.firewalls.patch',
-  'compute.firewalls.update',
-  'compute.firewalls.delete',
-  'compute.regionHealthChecks.get',
-  'compute.regionHealthChecks.list',
-  'compute.regionHealthChecks.insert',
-  'compute.regionHealthChecks.patch',
-  'compute.regionHealthChecks.update',
-  'compute.regionHealthChecks.delete',
-  'compute.regionBackendServices.get',
-  'compute.regionBackendServices.list',
-  'compute.regionBackendServices.insert',
-  'compute.regionBackendServices.patch',
-  'compute.regionBackendServices.update',
   'compute.regionBackendServices.delete',
-  'compute.forwardingRules.get',
-  'compute.forwardingRules.list',
-  'compute.forwardingRules.insert',
-  'compute.forwardingRules.patch',
-  'compute.forwardingRules.delete',
-  'compute.instanceGroups.get',
-  'compute.instanceGroups.list',
-  'compute.instanceGroups.aggregatedList',
-  'compute.instanceGroups.listInstances',
-  'compute.instanceGroupManagers.get',
-  'compute.instanceGroupManagers.list',
-  'compute.instances.get',
-  'compute.instances.list',
+  'compute.regionBackendServices.insert',
+  'compute.regionBackendServices.list',
+  'compute.regionBackendServices.patch',
+  'compute.regionHealthChecks.delete',
+  'compute.regionHealthChecks.insert',
+  'compute.regionHealthChecks.list',
+  'compute.regionHealthChecks.patch',
+  'compute.regionOperations.wait',
   'container.clusters.get',
-  'container.clusters.list',
 ];
 
 const KUBE_REASON =
@@ -200,30 +182,43 @@ export const REACTOR_EXTRAS: readonly Extra[] = [
   ...kube('namespaces', ['get']),
 ];
 
-/** What `bootstrap` calls: read, then create networks, subnets, both peering sides, clusters. */
+/**
+ * What `bootstrap` calls, as the runs record it: networks, subnets, both peering sides and
+ * clusters, then the same firewall rules and ILB the reactor manages.
+ */
 export const BOOTSTRAP_METHODS: readonly string[] = [
-  'compute.globalOperations.get',
+  'compute.firewalls.insert',
+  'compute.firewalls.list',
+  'compute.firewalls.patch',
+  'compute.forwardingRules.insert',
+  'compute.forwardingRules.list',
   'compute.globalOperations.wait',
-  'compute.regionOperations.get',
-  'compute.regionOperations.wait',
-  'compute.networks.get',
-  'compute.networks.list',
-  'compute.networks.insert',
+  'compute.instanceGroups.listInstances',
+  'compute.instances.get',
   'compute.networks.addPeering',
-  'compute.networks.updatePeering',
+  'compute.networks.get',
+  'compute.networks.insert',
+  'compute.networks.listPeeringRoutes',
+  'compute.regionBackendServices.insert',
+  'compute.regionBackendServices.list',
+  'compute.regionHealthChecks.insert',
+  'compute.regionHealthChecks.list',
+  'compute.regionOperations.wait',
   'compute.subnetworks.get',
-  'compute.subnetworks.list',
   'compute.subnetworks.insert',
-  'container.clusters.get',
-  'container.clusters.list',
   'container.clusters.create',
+  'container.clusters.get',
   'container.nodePools.get',
-  'container.nodePools.list',
-  'container.nodePools.create',
   'container.operations.get',
 ];
 
 export const BOOTSTRAP_EXTRAS: readonly Extra[] = [
+  ...REACTOR_EXTRAS,
+  {
+    permission: 'container.clusters.update',
+    reason:
+      "A node pool beyond a cluster's first is created with nodePools.create, which GKE authorises as container.clusters.update. The example topology has one pool per cluster, so the recorded runs create every pool with its cluster and never make that call.",
+  },
   {
     permission: 'iam.serviceAccounts.actAs',
     reason:

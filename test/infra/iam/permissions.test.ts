@@ -16,8 +16,8 @@ import {
 import { containerModule } from '../../sim/container/index.ts';
 import { startSim } from '../../sim/server.ts';
 
-// The role-versus-simulator-stats check (issue 6, item 4) needs the end-to-end scenarios; this
-// file checks only that the table and the roles derived from it are well formed.
+// This file checks that the table and the roles derived from it are well formed; the roles are
+// compared with what the runs actually call in roles-from-runs.test.ts.
 describe('IAM permission table', () => {
   it.each(Object.entries(METHOD_PERMISSIONS))(
     '%s maps to well-formed permissions',
