@@ -10,14 +10,19 @@ const name = z
   .string()
   .regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a lowercase RFC 1035 name (a-z, 0-9, -)');
 
+/** The value as typed, with control characters escaped: a newline must not start a new line. */
+const shown = (text: string): string =>
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping them is the point
+  `'${text.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1))}'`;
+
 const cidr = z.string().superRefine((text, ctx) => {
   const problem = cidrProblem(text);
   if (problem?.kind === 'syntax')
-    ctx.addIssue({ code: 'custom', message: `'${text}' is not an IPv4 CIDR` });
+    ctx.addIssue({ code: 'custom', message: `${shown(text)} is not an IPv4 CIDR` });
   if (problem?.kind === 'hostBits')
     ctx.addIssue({
       code: 'custom',
-      message: `'${text}' has host bits set; did you mean '${problem.suggestion}'?`,
+      message: `${shown(text)} has host bits set; did you mean '${problem.suggestion}'?`,
     });
 });
 
