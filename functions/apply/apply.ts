@@ -7,6 +7,7 @@ import pLimit from 'p-limit';
 import pRetry from 'p-retry';
 import {
   AlreadyExistsError,
+  CloudError,
   isRetryable,
   NotFoundError,
   PreconditionFailedError,
@@ -137,11 +138,22 @@ async function applyOne(
   let attempts = 0;
   const id = requestId(options.seed, a);
   const base = { key: a.key, op: a.op };
+  // Compute answers a requestId it has seen with the operation it started then, so once that
+  // operation has ended in error only a new id can make the retry act
+  // (https://cloud.google.com/compute/docs/reference/rest/v1/firewalls/insert, requestId).
+  let failedOperations = 0;
   try {
     const outcome = await pRetry(
-      () => {
+      async () => {
         attempts += 1;
-        return run(port, a, id);
+        const rid =
+          failedOperations === 0 ? id : requestIdFor(id, 'retry', String(failedOperations));
+        try {
+          return await run(port, a, rid);
+        } catch (e) {
+          if (e instanceof CloudError && e.operationFailed) failedOperations += 1;
+          throw e;
+        }
       },
       {
         retries: options.retries ?? 5,

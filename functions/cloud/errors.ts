@@ -6,10 +6,20 @@
 export class CloudError extends Error {
   /** HTTP status, when the failure came from an HTTP answer. */
   readonly status: number | undefined;
-  constructor(message: string, options: { cause?: unknown; status?: number } = {}) {
+  /**
+   * The request was carried out and its long-running operation ended in this error. Compute
+   * answers a retry carrying the same requestId with that same failed operation, so a retry
+   * needs a new requestId.
+   */
+  readonly operationFailed: boolean;
+  constructor(
+    message: string,
+    options: { cause?: unknown; status?: number; operationFailed?: boolean } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = new.target.name;
     this.status = options.status;
+    this.operationFailed = options.operationFailed ?? false;
   }
 }
 

@@ -164,9 +164,10 @@ export function operationError(
     CONDITION_NOT_MET: PreconditionFailedError,
     conditionNotMet: PreconditionFailedError,
   };
-  if (IN_PROGRESS.some((re) => re.test(message))) return new TransientError(text, { status });
+  if (IN_PROGRESS.some((re) => re.test(message)))
+    return new TransientError(text, { status, operationFailed: true });
   // Only a retryable status decides by itself; otherwise the error code does.
   const retryable = status !== undefined && (status === 429 || status >= 500) ? status : undefined;
   const Kind = byCode[code] ?? classify(retryable, code, message);
-  return new Kind(text, { status });
+  return new Kind(text, { status, operationFailed: true });
 }
