@@ -63,6 +63,8 @@ async function topologyFrom(
     (typeof raw === 'object' &&
       raw !== null &&
       !Buffer.isBuffer(raw) &&
+      // `[]` has no keys either, but it is a body of the wrong shape, not an absent one.
+      !Array.isArray(raw) &&
       Object.keys(raw).length === 0);
   if (empty) return { topology: await rt.topology(), dryRun: false };
   if (type === 'application/yaml' || type === 'text/yaml' || type === 'application/x-yaml') {
