@@ -1,5 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { stopGroup } from './process-group.ts';
 
 /** A running Pub/Sub emulator. */
 export interface PubsubEmulator {
@@ -78,7 +79,7 @@ export async function startPubsubEmulator(
   child.once('exit', () => {
     exited = true;
   });
-  const stop = () => killGroup(child);
+  const stop = () => stopGroup(child);
   const deadline = Date.now() + readyTimeoutMs;
   while (Date.now() < deadline) {
     if (exited) {
@@ -97,28 +98,4 @@ export async function startPubsubEmulator(
   throw new PubsubEmulatorError(
     `Pub/Sub emulator not ready after ${readyTimeoutMs} ms:\n${output}`,
   );
-}
-
-/** SIGTERM to the process group, then SIGKILL if it has not exited within 5 s. */
-async function killGroup(child: ChildProcess): Promise<void> {
-  const pid = child.pid;
-  if (pid === undefined || child.exitCode !== null || child.signalCode !== null) {
-    if (pid !== undefined) signalGroup(pid, 'SIGKILL'); // the java child may outlive the wrapper
-    return;
-  }
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  signalGroup(pid, 'SIGTERM');
-  const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 5_000));
-  if ((await Promise.race([exited, timer])) === 'timeout') signalGroup(pid, 'SIGKILL');
-  // The wrapper can exit before its java child; make sure the group is gone.
-  await new Promise((r) => setTimeout(r, 200));
-  signalGroup(pid, 'SIGKILL');
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // Already gone.
-  }
 }
