@@ -3,7 +3,6 @@
  * manifests/masquerade-agent/, against the simulated Kubernetes API, client-side and
  * server-side, and a second apply changes nothing.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import {
   AGENT_SCRIPT_PATH,
 } from '../../functions/manifests/agent.ts';
 import { type KubeApi, startKubeApi } from '../sim/kube/server.ts';
+import { kubectlFor } from '../support/kubectl.ts';
 
 const FILES = [
   join(AGENT_SCRIPT_PATH, '..', 'configmap.yaml'),
@@ -21,36 +21,15 @@ const FILES = [
   AGENT_DAEMONSET_PATH,
 ];
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 describe('kubectl apply of the masquerade agent manifests (simulated API)', () => {
   let api: KubeApi;
   let dir: string;
   let kubeconfig: string;
 
-  const kubectl = (...args: string[]): Promise<Run> =>
-    new Promise((resolve) => {
-      execFile(
-        'kubectl',
-        [
-          '--kubeconfig',
-          kubeconfig,
-          '--cache-dir',
-          join(dir, 'cache'),
-          '--request-timeout=10s',
-          ...args,
-        ],
-        { timeout: 30_000 },
-        (err, stdout, stderr) => {
-          const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-          resolve({ code, stdout, stderr });
-        },
-      );
-    });
+  const kubectl = kubectlFor(
+    () => kubeconfig,
+    () => dir,
+  );
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'peerlink-agent-apply-'));

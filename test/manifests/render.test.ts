@@ -2,7 +2,6 @@
  * `peerlink render manifests`: the Kubernetes objects rendered from a topology, and
  * `kubectl apply` of them against the simulated Kubernetes API.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { type Io, main } from '../../functions/cli.ts';
 import { AGENT_DAEMONSET_PATH } from '../../functions/manifests/agent.ts';
 import { type KubeApi, startKubeApi } from '../sim/kube/server.ts';
+import { kubectlFor } from '../support/kubectl.ts';
 import { exampleTopologyPath } from '../support/topology.ts';
 
 async function render(...args: string[]) {
@@ -102,27 +102,10 @@ describe('peerlink render manifests', () => {
   describe('kubectl apply (simulated API)', () => {
     let api: KubeApi;
     let dir: string;
-    const kubectl = (...args: string[]) =>
-      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(
-          'kubectl',
-          [
-            '--kubeconfig',
-            api.kubeconfigPath(dir),
-            '--cache-dir',
-            join(dir, 'cache'),
-            '--request-timeout=10s',
-            ...args,
-          ],
-          { timeout: 30_000 },
-          (err, stdout, stderr) =>
-            resolve({
-              code: err ? (typeof err.code === 'number' ? err.code : 1) : 0,
-              stdout,
-              stderr,
-            }),
-        );
-      });
+    const kubectl = kubectlFor(
+      () => api.kubeconfigPath(dir),
+      () => dir,
+    );
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'peerlink-render-'));

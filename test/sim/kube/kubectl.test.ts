@@ -1,15 +1,9 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kubectlFor } from '../../support/kubectl.ts';
 import { type KubeApi, startKubeApi } from './server.ts';
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 // kubectl (installed on this machine) against the kubeconfig the simulator writes.
 describe('kubectl against the simulated Kubernetes API', () => {
@@ -17,25 +11,10 @@ describe('kubectl against the simulated Kubernetes API', () => {
   let dir: string;
   let kubeconfig: string;
 
-  const kubectl = (...args: string[]): Promise<Run> =>
-    new Promise((resolve) => {
-      execFile(
-        'kubectl',
-        [
-          '--kubeconfig',
-          kubeconfig,
-          '--cache-dir',
-          join(dir, 'cache'),
-          '--request-timeout=10s',
-          ...args,
-        ],
-        { timeout: 20_000 },
-        (err, stdout, stderr) => {
-          const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-          resolve({ code, stdout, stderr });
-        },
-      );
-    });
+  const kubectl = kubectlFor(
+    () => kubeconfig,
+    () => dir,
+  );
 
   const manifest = (file: string, text: string): string => {
     const path = join(dir, file);
