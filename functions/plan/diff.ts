@@ -42,7 +42,8 @@ export type Action =
       readonly op: 'conflict';
       readonly key: string;
       readonly desired: Resource;
-      readonly observed: Observed;
+      /** The same-named resource; absent when held back for a conflicting dependency. */
+      readonly observed?: Observed;
       readonly reason: string;
     };
 
@@ -159,7 +160,34 @@ export function plan(desired: readonly Resource[], observed: readonly Observed[]
       });
   }
   actions.sort((a, b) => phaseOf(a) - phaseOf(b) || a.key.localeCompare(b.key));
-  return { actions };
+  return { actions: holdBackDependents(actions) };
+}
+
+/** The key of the health check or backend service `r` points at, if any. */
+function dependencyOf(r: Resource): string | undefined {
+  if (r.kind === 'backendService') return `healthCheck/${r.region}/${r.healthCheck}`;
+  if (r.kind === 'forwardingRule') return `backendService/${r.region}/${r.backendService}`;
+  return undefined;
+}
+
+/**
+ * A backend service whose health check is in conflict (someone else's, same name) would be
+ * created pointing at that foreign health check, and a forwarding rule at a foreign backend
+ * service: peerlink's load balancer would depend on a resource it does not own. Such creates
+ * and updates become conflicts too, down the chain. `actions` is in phase order.
+ */
+function holdBackDependents(actions: readonly Action[]): Action[] {
+  const blocked = new Set(actions.filter((a) => a.op === 'conflict').map((a) => a.key));
+  return actions.map((a) => {
+    if (a.op !== 'create' && a.op !== 'update') return a;
+    const dependency = dependencyOf(a.desired);
+    if (dependency === undefined || !blocked.has(dependency)) return a;
+    blocked.add(a.key);
+    const reason = `refers to ${dependency}, which is not managed by peerlink; held back`;
+    return a.op === 'update'
+      ? { op: 'conflict', key: a.key, desired: a.desired, observed: a.observed, reason }
+      : { op: 'conflict', key: a.key, desired: a.desired, reason };
+  });
 }
 
 export function isEmpty(p: Plan): boolean {
