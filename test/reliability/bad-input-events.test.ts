@@ -47,10 +47,10 @@ async function setFaults(methods: Record<string, object>): Promise<void> {
 }
 
 async function push(c: EventCase): Promise<Response> {
-  const { contentType, body } = pushRequest(c, new Date().toISOString());
+  const { contentType, body, headers } = pushRequest(c, new Date().toISOString());
   return fetch(`${server.url}/projects/peerlink-demo/topics/peerlink-audit`, {
     method: 'POST',
-    headers: { 'content-type': contentType },
+    headers: { ...headers, 'content-type': contentType },
     body,
   });
 }
