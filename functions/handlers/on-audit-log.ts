@@ -5,10 +5,31 @@
  */
 import { CloudError, TransientError } from '../cloud/errors.ts';
 import { MalformedEventError, triggerFromEvent } from '../events/index.ts';
-import { ReconcileRetryableError, reconcile } from '../reconcile/reconcile.ts';
-import { scopeOf } from '../reconcile/scope.ts';
-import { TopologyError } from '../topology/validate.ts';
 import type { Runtime } from './runtime.ts';
+
+type ReconcilePath = [
+  typeof import('../reconcile/reconcile.ts'),
+  typeof import('../reconcile/scope.ts'),
+  typeof import('../topology/validate.ts'),
+];
+let reconcilePath: Promise<ReconcilePath> | undefined;
+
+/**
+ * The reconcile path (planner, p-retry, topology schema and yaml), loaded on the first entry
+ * that needs it: an ignored or deferred entry, most of what arrives, then loads none of it.
+ * Measured in BENCHMARKS.md (cold start, ignored entry).
+ */
+function loadReconcilePath(): Promise<ReconcilePath> {
+  reconcilePath ??= Promise.all([
+    import('../reconcile/reconcile.ts'),
+    import('../reconcile/scope.ts'),
+    import('../topology/validate.ts'),
+  ]).catch((e: unknown) => {
+    reconcilePath = undefined;
+    throw e;
+  });
+  return reconcilePath;
+}
 
 /** The parts of a CloudEvent this handler reads. */
 export interface EventLike {
@@ -63,6 +84,8 @@ export function makeOnAuditLog(rt: Runtime): (event: EventLike) => Promise<Outco
       );
       return 'stale-event';
     }
+    const [{ ReconcileRetryableError, reconcile }, { scopeOf }, { TopologyError }] =
+      await loadReconcilePath();
     let topology: Awaited<ReturnType<Runtime['topology']>>;
     try {
       topology = await rt.topology();

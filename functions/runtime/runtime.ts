@@ -5,7 +5,6 @@
 import type { Runtime } from '../handlers/runtime.ts';
 import type { ReconcileDeps } from '../reconcile/reconcile.ts';
 import type { Topology } from '../topology/schema.ts';
-import { loadTopology } from '../topology/validate.ts';
 import { jsonLogger, type Logger } from './log.ts';
 import { settings } from './settings.ts';
 
@@ -21,10 +20,13 @@ export function createRuntime(env: Env, logger: Logger = jsonLogger()): Runtime 
     now: () => Date.now(),
     topology() {
       // A failed load is not cached: the next event reads the file again.
-      topology ??= loadTopology(s.topologyPath).catch((e: unknown) => {
-        topology = undefined;
-        throw e;
-      });
+      // Loaded here, not at start: an ignored entry never needs the schema or yaml.
+      topology ??= import('../topology/validate.ts')
+        .then(({ loadTopology }) => loadTopology(s.topologyPath))
+        .catch((e: unknown) => {
+          topology = undefined;
+          throw e;
+        });
       return topology;
     },
     deps() {
