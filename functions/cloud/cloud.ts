@@ -7,7 +7,7 @@ import { type Auth, createAuth } from './auth.ts';
 import { computeClients, containerClient } from './clients.ts';
 import { type Compute, createCompute } from './compute.ts';
 import type { CloudConfig } from './config.ts';
-import { type Container, createContainer } from './container.ts';
+import { type ApiCluster, type Container, createContainer } from './container.ts';
 import { NotFoundError } from './errors.ts';
 import { createFactsPort } from './facts.ts';
 import { type ClusterAccess, createKube, type Kube } from './kube.ts';
@@ -49,6 +49,17 @@ export function clusterDirectory(container: Container, ttlMs: number) {
     hint(name: string, location: string): void {
       locations.set(name, location);
     },
+    /**
+     * Keeps the endpoint and CA of a cluster read for another reason (its facts), so the
+     * Kubernetes call that follows does not read the cluster a second time: one round trip
+     * less on every reconcile (BENCHMARKS.md, event to converged).
+     */
+    remember(name: string, cluster: ApiCluster | null): void {
+      const endpoint = cluster?.endpoint;
+      const caBase64 = cluster?.masterAuth?.clusterCaCertificate;
+      if (endpoint && caBase64)
+        cache.set(name, { access: { endpoint, caBase64 }, until: Date.now() + ttlMs });
+    },
     async access(name: string): Promise<ClusterAccess> {
       const hit = cache.get(name);
       if (hit && hit.until > Date.now()) return hit.access;
@@ -89,7 +100,18 @@ export function createCloud(config: CloudConfig, options: CloudOptions = {}): Cl
     kube,
     initialNodePools: options.initialNodePools,
   });
-  const facts = createFactsPort({ compute, container, kube });
+  const facts = createFactsPort({
+    compute,
+    container: {
+      ...container,
+      getCluster: async (location, name) => {
+        const c = await container.getCluster(location, name);
+        directory.remember(name, c);
+        return c;
+      },
+    },
+    kube,
+  });
   return {
     config,
     auth,
