@@ -147,23 +147,24 @@ export function createResourcePort(deps: ResourcePortDeps): ResourcePort {
     ];
     const perCluster = await Promise.all(
       clusters.map(async (cluster) => {
-        const listed = scope.clusters.some((c) => c.name === cluster)
-          ? await orNull(kube.listManaged(cluster))
-          : [];
-        const byName = await Promise.all(
-          scope.kubeNames
-            .filter((k) => k.cluster === cluster)
-            .map((k) =>
-              orNull(
-                kube.get(cluster, {
-                  apiVersion: k.apiVersion,
-                  kind: k.kind,
-                  namespace: k.namespace,
-                  name: k.name,
-                }),
+        // The labelled list and the reads by name do not depend on each other: one round trip.
+        const [listed, byName] = await Promise.all([
+          scope.clusters.some((c) => c.name === cluster) ? orNull(kube.listManaged(cluster)) : [],
+          Promise.all(
+            scope.kubeNames
+              .filter((k) => k.cluster === cluster)
+              .map((k) =>
+                orNull(
+                  kube.get(cluster, {
+                    apiVersion: k.apiVersion,
+                    kind: k.kind,
+                    namespace: k.namespace,
+                    name: k.name,
+                  }),
+                ),
               ),
-            ),
-        );
+          ),
+        ]);
         const out = new Map<string, Observed>();
         for (const m of [...(listed ?? []), ...byName]) {
           if (!m) continue;
