@@ -130,8 +130,11 @@ async function main(): Promise<void> {
         env,
       },
     ];
-    log(`cold start: ${variants.length} variants × ${runs} runs, interleaved`);
-    cold = await benchColdStart(variants, 'hello-world', runs, (v) => fresh(v.entry as LogEntry));
+    const coldRuns = quick ? 3 : 11;
+    log(`cold start: ${variants.length} variants × ${coldRuns} runs, interleaved`);
+    cold = await benchColdStart(variants, 'hello-world', coldRuns, (v) =>
+      fresh(v.entry as LogEntry),
+    );
     for (const [name, v] of Object.entries(cold.variants))
       log(`  ${name}: ${v.ms.median} ms, ${v.ratio.median}×`);
 
@@ -158,15 +161,19 @@ async function main(): Promise<void> {
   const sizes = quick ? [5] : [5, 25, 100];
   const scale: ScaleRow[] = [];
   let apiCalls: Results['apiCalls'] | undefined;
+  const scaleFailures: Results['scaleFailures'] = [];
   for (const n of sizes) {
-    const w = await startWorld({
-      name: `ring-${n}`,
-      yaml: ringTopologyYaml(n),
-      operationMs: OPERATION_MS,
-      gkeOperationMs: GKE_OPERATION_MS,
-      bootstrapConcurrency: 16,
-    });
+    // A size that fails (e.g. a client timeout on this shared 2-core machine) is reported as
+    // such rather than losing every other figure.
+    let w: Awaited<ReturnType<typeof startWorld>> | undefined;
     try {
+      w = await startWorld({
+        name: `ring-${n}`,
+        yaml: ringTopologyYaml(n),
+        operationMs: OPERATION_MS,
+        gkeOperationMs: GKE_OPERATION_MS,
+        bootstrapConcurrency: 16,
+      });
       log(`ring of ${n} VPCs bootstrapped in ${w.bootstrapMs} ms`);
       const parRuns = quick ? 2 : n >= 100 ? 3 : 5;
       const serRuns = quick ? 1 : n >= 100 ? 1 : n >= 25 ? 2 : 3;
@@ -179,8 +186,12 @@ async function main(): Promise<void> {
         log('API calls per event type');
         apiCalls = await benchApiCalls(w);
       }
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      log(`  ring of ${n} VPCs failed: ${error}`);
+      scaleFailures.push({ vpcs: n, error: error.slice(0, 500) });
     } finally {
-      await w.close();
+      await w?.close();
     }
   }
   if (!apiCalls) throw new Error('no API-call figures');
@@ -208,6 +219,7 @@ async function main(): Promise<void> {
     event,
     apiCalls,
     scale,
+    scaleFailures,
     agent,
     durationS: Math.round((Date.now() - started) / 1000),
   };

@@ -3,10 +3,11 @@
  * benchmark wraps `http.createServer` (the simulator's Compute and GKE server) and
  * `https.createServer` (each cluster's Kubernetes API) before the simulator starts them.
  *
- * The wrapper records each call's interval (request handed to the server → response closed),
- * can add latency to Kubernetes calls (the simulator's fault injection covers only its Compute
- * and GKE routes), and can admit one call at a time (the serial baseline). Control calls
- * (`/__sim/…`) are neither recorded nor delayed.
+ * The wrapper records each call's interval (request handed to the server → response closed)
+ * and what a replay needs, and adds latency to Kubernetes calls (the simulator's fault
+ * injection covers only its Compute and GKE routes). Control calls (`/__sim/…`) are neither
+ * recorded nor delayed. {@link replaySerially} plays recorded calls again one at a time: the
+ * concurrency-1 baseline.
  */
 import http, { type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import https from 'node:https';
@@ -19,6 +20,10 @@ export interface Call {
   readonly path: string;
   /** The Host header: tells the clusters' Kubernetes APIs apart. */
   readonly host: string;
+  /** Path and query, as requested (for replay). */
+  readonly url: string;
+  /** The headers a replay needs to be answered alike. */
+  readonly headers: Record<string, string>;
   readonly kind: 'read' | 'write';
   readonly start: number;
   readonly end: number;
@@ -28,33 +33,11 @@ export interface Call {
 export interface RecorderSettings {
   /** Added to each Kubernetes API call, ms (Compute and GKE get theirs from /__sim/faults). */
   kubeLatencyMs: number;
-  /** Admit one API call at a time, including its latency: the concurrency-1 baseline. */
-  serial: boolean;
-  /** Extra latency per call added while `serial` holds (the faults latency is then set to 0). */
-  serialLatencyMs: number;
 }
 
-const settings: RecorderSettings = { kubeLatencyMs: 0, serial: false, serialLatencyMs: 0 };
+const settings: RecorderSettings = { kubeLatencyMs: 0 };
 let recording: Call[] | null = null;
 let installed = false;
-
-// The serial gate: a FIFO of waiting calls and whether one is in flight.
-const waiting: (() => void)[] = [];
-let busy = false;
-
-function acquire(): Promise<void> {
-  if (!busy) {
-    busy = true;
-    return Promise.resolve();
-  }
-  return new Promise((resolve) => waiting.push(resolve));
-}
-
-function release(): void {
-  const next = waiting.shift();
-  if (next) next();
-  else busy = false;
-}
 
 function kindOf(method: string, path: string): 'read' | 'write' {
   if (method === 'GET' || method === 'HEAD') return 'read';
@@ -72,20 +55,23 @@ function wrap(api: Call['api'], inner: RequestListener): RequestListener {
       return;
     }
     const method = (req.method ?? 'GET').toUpperCase();
-    const serial = settings.serial;
-    const extra =
-      (api === 'kube' ? settings.kubeLatencyMs : 0) + (serial ? settings.serialLatencyMs : 0);
+    const extra = api === 'kube' ? settings.kubeLatencyMs : 0;
     const log = recording;
     void (async () => {
-      if (serial) await acquire();
       const start = performance.now();
       res.once('close', () => {
-        if (serial) release();
         log?.push({
           api,
           method,
           path,
           host: req.headers.host ?? '',
+          url: req.url ?? '/',
+          headers: Object.fromEntries(
+            ['authorization', 'accept', 'content-type'].flatMap((h) => {
+              const v = req.headers[h];
+              return typeof v === 'string' ? [[h, v]] : [];
+            }),
+          ),
           kind: kindOf(method, path),
           start,
           end: performance.now(),
@@ -161,4 +147,41 @@ export function label(c: Call): string {
     .replace(/^\/compute\/v1\/projects\/[^/]+\//, 'compute ')
     .replace(/^\/v1\/projects\/[^/]+\//, 'container ');
   return `${c.method} ${c.api === 'kube' ? `kube ${p}` : p}`;
+}
+
+/**
+ * Sends `calls` again one after another, each waiting for the previous answer: the same API
+ * calls at concurrency 1, with whatever latency is configured. Compute and GKE calls go to
+ * `gcpUrl`; Kubernetes calls to the API server they went to (TLS to our own loopback servers,
+ * certificate not checked). A POST is replayed with an empty JSON body: the calls replayed are
+ * the reads of a sweep (operation waits, instance-group listings), whose bodies carry nothing
+ * else. Returns the wall time and the statuses seen.
+ */
+export async function replaySerially(
+  calls: readonly Call[],
+  gcpUrl: string,
+): Promise<{ ms: number; statuses: Record<string, number> }> {
+  const statuses: Record<string, number> = {};
+  const t0 = performance.now();
+  for (const c of calls) {
+    const status = await new Promise<number>((resolve, reject) => {
+      const body = c.method === 'GET' || c.method === 'HEAD' ? undefined : '{}';
+      const headers = { ...c.headers, ...(body ? { 'content-type': 'application/json' } : {}) };
+      const url = c.api === 'kube' ? `https://${c.host}${c.url}` : `${gcpUrl}${c.url}`;
+      const onRes = (res: IncomingMessage) => {
+        res.resume();
+        res.once('end', () => resolve(res.statusCode ?? 0));
+        res.once('error', reject);
+      };
+      const req =
+        c.api === 'kube'
+          ? https.request(url, { method: c.method, headers, rejectUnauthorized: false }, onRes)
+          : http.request(url, { method: c.method, headers }, onRes);
+      req.setTimeout(60_000, () => req.destroy(new Error(`replay of ${c.url} timed out`)));
+      req.once('error', reject);
+      req.end(body);
+    });
+    statuses[String(status)] = (statuses[String(status)] ?? 0) + 1;
+  }
+  return { ms: performance.now() - t0, statuses };
 }
