@@ -1,4 +1,5 @@
 /** sweep: the same reconcile over the whole topology, on a schedule, as a safety net. */
+import { TransientError } from '../cloud/errors.ts';
 import {
   type ReconcileReport,
   ReconcileRetryableError,
@@ -32,8 +33,17 @@ export function makeSweep(rt: Runtime): (event: EventLike) => Promise<ReconcileR
       });
       return report;
     } catch (e) {
+      // Every failure is rethrown (the scheduler's message is redelivered), but never silently.
       if (e instanceof ReconcileRetryableError)
         rt.logger.log('WARNING', `sweep: ${e.message}`, { eventId: event.id, report: e.report });
+      else if (e instanceof TransientError)
+        rt.logger.log('WARNING', `sweep: ${e.message}; redelivery will retry`, {
+          eventId: event.id,
+        });
+      else
+        rt.logger.log('ERROR', `sweep failed: ${e instanceof Error ? e.message : String(e)}`, {
+          eventId: event.id,
+        });
       throw e;
     }
   };

@@ -150,3 +150,19 @@ describe('sweep', () => {
     expect(rt.lines.at(-1)).toMatchObject({ severity: 'ERROR' });
   });
 });
+
+describe('sweep failures', () => {
+  it('logs a transient failure before rethrowing it for redelivery', async () => {
+    const rt = testRuntime();
+    rt.facts.network = async () => {
+      throw new (await import('../../functions/cloud/errors.ts')).TransientError(
+        '429 rateLimitExceeded',
+      );
+    };
+    await expect(makeSweep(rt)({ id: 's-t' })).rejects.toThrow(/429/);
+    expect(rt.lines.at(-1)).toMatchObject({
+      severity: 'WARNING',
+      message: expect.stringMatching(/429 rateLimitExceeded; redelivery will retry/),
+    });
+  }, 60_000);
+});
