@@ -6,13 +6,14 @@
  * creates nothing twice.
  */
 import { type ApplyReport, apply } from '../apply/apply.ts';
+import { isRetryable } from '../cloud/errors.ts';
 import type { FactsPort } from '../cloud/ports.ts';
 import { desire } from '../desire/desire.ts';
 import { desireInfra } from '../desire/infra.ts';
 import { keyOf, type Resource, type ResourceKind } from '../model/resources.ts';
 import { type Plan, plan, summary } from '../plan/diff.ts';
 import { planJson } from '../plan/render.ts';
-import { listScopeOf, observeFacts, type ReconcileDeps } from '../reconcile/reconcile.ts';
+import { listScopeOf, observeFacts, type ReconcileDeps, read } from '../reconcile/reconcile.ts';
 import { fullScope } from '../reconcile/scope.ts';
 import type { Topology } from '../topology/schema.ts';
 
@@ -76,7 +77,14 @@ async function poll(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (let i = 0; ; i++) {
-    const waiting = await check();
+    let waiting: string | null;
+    try {
+      waiting = await check();
+    } catch (e) {
+      // A read that failed for a passing reason is one more poll, within the same deadline.
+      if (!isRetryable(e)) throw e;
+      waiting = `a transient error (${e instanceof Error ? e.message : String(e)})`;
+    }
     if (waiting === null) return;
     if (Date.now() + pollMs > deadline)
       throw new StepFailedError(`timed out after ${timeoutMs} ms waiting for ${what}: ${waiting}`);
@@ -142,7 +150,9 @@ async function stepPlan(t: Topology, deps: ReconcileDeps, step: (typeof STEPS)[n
   };
   const wanted = new Set(resources.map(keyOf));
   // Bootstrap adds what is missing; removing leftovers is the sweep's job.
-  const observed = (await deps.resources.list(scope)).filter((o) => wanted.has(keyOf(o.resource)));
+  const observed = (await read(() => deps.resources.list(scope))).filter((o) =>
+    wanted.has(keyOf(o.resource)),
+  );
   return { plan: plan(resources, observed), pending };
 }
 

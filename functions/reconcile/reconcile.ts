@@ -58,7 +58,8 @@ const READ_RETRY = {
   maxRetryTime: 20_000,
 };
 
-function read<T>(fn: () => Promise<T>): Promise<T> {
+/** Runs a read, retrying transient failures with backoff (bounded in count and time). */
+export function read<T>(fn: () => Promise<T>): Promise<T> {
   return pRetry(fn, { ...READ_RETRY, shouldRetry: ({ error }) => isRetryable(error) });
 }
 
