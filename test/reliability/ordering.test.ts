@@ -62,6 +62,7 @@ beforeAll(async () => {
         ?.principalEmail !== PRINCIPAL,
   );
   changed = await control.save(w);
+  process.stdout.write(`[reliability] ordering: ${entries.length} audit entries\n`);
   const first = await run(entries.map((_, i) => i));
   expect(first.leftover).toEqual([]);
   ordered = first.digest;
