@@ -92,7 +92,22 @@ export function createCloud(config: CloudConfig, options: CloudOptions = {}): Cl
     operationTimeoutMs: options.containerOperationTimeoutMs,
     pollMs: options.containerPollMs,
   });
-  const directory = clusterDirectory(container, options.clusterAccessTtlMs ?? 60_000);
+  // The facts read and the Kubernetes calls run at the same time and both need the cluster:
+  // concurrent reads of one cluster share a single call.
+  const inFlight = new Map<string, ReturnType<Container['getCluster']>>();
+  const getCluster: Container['getCluster'] = (location, name) => {
+    const key = `${location}/${name}`;
+    let read = inFlight.get(key);
+    if (!read) {
+      read = container.getCluster(location, name).finally(() => inFlight.delete(key));
+      inFlight.set(key, read);
+    }
+    return read;
+  };
+  const directory = clusterDirectory(
+    { ...container, getCluster },
+    options.clusterAccessTtlMs ?? 60_000,
+  );
   const kube = createKube({ token: () => auth.token(), access: (name) => directory.access(name) });
   const port = createResourcePort({
     compute,
@@ -105,7 +120,7 @@ export function createCloud(config: CloudConfig, options: CloudOptions = {}): Cl
     container: {
       ...container,
       getCluster: async (location, name) => {
-        const c = await container.getCluster(location, name);
+        const c = await getCluster(location, name);
         directory.remember(name, c);
         return c;
       },

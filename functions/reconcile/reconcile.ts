@@ -7,8 +7,9 @@ import pRetry from 'p-retry';
 import { type ApplyOptions, type ApplyReport, apply } from '../apply/apply.ts';
 import { isRetryable, TransientError } from '../cloud/errors.ts';
 import type { FactsPort, ListScope, ResourcePort } from '../cloud/ports.ts';
-import { desire } from '../desire/desire.ts';
+import { type DesireScope, desire } from '../desire/desire.ts';
 import { serviceId, servicePrefix } from '../desire/names.ts';
+import { predictedFacts } from '../desire/predicted.ts';
 import type { ClusterFacts, Facts, NetworkFacts } from '../model/facts.ts';
 import { keyOf, type Observed, type Resource } from '../model/resources.ts';
 import { type Action, type Plan, plan, summary } from '../plan/diff.ts';
@@ -128,6 +129,22 @@ export function listScopeOf(
 }
 
 /**
+ * Every Kubernetes object desire could want in `scope`, whatever the facts turn out to be: the
+ * clusters are assumed to exist, and each consumer in `auto` mode may run ip-masq-agent or not.
+ */
+export function possibleObjects(t: Topology, scope: DesireScope): Resource[] {
+  const facts = predictedFacts(t);
+  const withAgent = (runsIpMasqAgent: boolean): Facts => ({
+    ...facts,
+    clusters: Object.fromEntries(
+      Object.entries(facts.clusters).map(([k, c]) => [k, { ...c, runsIpMasqAgent }]),
+    ),
+  });
+  const all = [true, false].flatMap((v) => desire(t, withAgent(v), scope).resources);
+  return [...new Map(all.filter((r) => r.kind === 'kube').map((r) => [keyOf(r), r])).values()];
+}
+
+/**
  * What a scoped reconcile may consider. A sweep sees everything it listed; a narrower one only
  * the resources of its own services, so it never deletes another service's resources.
  */
@@ -167,12 +184,17 @@ export async function reconcile(
   while (cycles < maxCycles) {
     cycles += 1;
     const t0 = performance.now();
-    const facts = await observeFacts(t, scope, deps.facts);
-    const d = desire(t, facts, {
+    const desireScope = {
       services: new Set(scope.services.map(serviceId)),
       clusters: new Set(scope.consumers.map((c) => c.name)),
-    });
-    const observed = await read(() => deps.resources.list(listScopeOf(t, scope, d.resources)));
+    };
+    // Facts and managed resources are read at the same time: what to list does not depend on
+    // the facts, only on the topology (every object desire could want, in any masquerade mode).
+    const [facts, observed] = await Promise.all([
+      observeFacts(t, scope, deps.facts),
+      read(() => deps.resources.list(listScopeOf(t, scope, possibleObjects(t, desireScope)))),
+    ]);
+    const d = desire(t, facts, desireScope);
     const p = plan(d.resources, inScope(scope, d.resources, observed));
     observeMs += performance.now() - t0;
     last = { p, applied: null, pending: d.pending, masquerade: d.masquerade };
