@@ -8,6 +8,7 @@ import type { protos } from '@google-cloud/compute';
 import type { ComputeClients } from './clients.ts';
 import { toCloudError } from './map-error.ts';
 import { operationOf, type WaitOptions, waitOperation } from './operations.ts';
+import { retryRead } from './read-retry.ts';
 import { requestUuid } from './request-id.ts';
 
 export type ApiFirewall = protos.google.cloud.compute.v1.IFirewall;
@@ -102,14 +103,15 @@ export interface Compute {
 export function createCompute(deps: ComputeDeps): Compute {
   const { project, clients } = deps;
 
-  /** Runs a read; maps its failure. */
-  const read = async <T>(what: string, call: () => Promise<T>): Promise<T> => {
-    try {
-      return await call();
-    } catch (e) {
-      throw toCloudError(e, what);
-    }
-  };
+  /** Runs a read; maps its failure; retries it when transient. */
+  const read = <T>(what: string, call: () => Promise<T>): Promise<T> =>
+    retryRead(async () => {
+      try {
+        return await call();
+      } catch (e) {
+        throw toCloudError(e, what);
+      }
+    });
 
   /** Runs a mutation, waits for its operation, maps failures. */
   const mutate = async (what: string, call: () => Promise<unknown>): Promise<void> => {

@@ -14,6 +14,7 @@ import {
   TransientError,
 } from './errors.ts';
 import { toCloudError } from './map-error.ts';
+import { retryRead } from './read-retry.ts';
 
 export type ApiCluster = protos.google.container.v1.ICluster;
 export type ApiNodePool = protos.google.container.v1.INodePool;
@@ -147,6 +148,9 @@ export function createContainer(deps: ContainerDeps): Container {
       throw toCloudError(e, what);
     }
   };
+  /** A read: mapped like any call, and retried when transient. */
+  const read = <T>(what: string, fn: () => Promise<T>): Promise<T> =>
+    retryRead(() => call(what, fn));
   const orNull = async <T>(p: Promise<T>): Promise<T | null> => {
     try {
       return await p;
@@ -166,7 +170,7 @@ export function createContainer(deps: ContainerDeps): Container {
         throw new TransientError(`${what}: operation ${op.name} not done in time`);
       await sleep(Math.min(pause, Math.max(0, deadline - Date.now())));
       pause = Math.min(pause * 2, 10_000);
-      current = await call(`${what}: getOperation`, async () => {
+      current = await read(`${what}: getOperation`, async () => {
         const [o] = await (await deps.client()).getOperation({
           name: `${parent(location)}/operations/${op.name}`,
         });
@@ -180,13 +184,13 @@ export function createContainer(deps: ContainerDeps): Container {
     project,
     getCluster: (location, name) =>
       orNull(
-        call(`clusters.get ${location}/${name}`, async () => {
+        read(`clusters.get ${location}/${name}`, async () => {
           const [c] = await (await deps.client()).getCluster({ name: clusterPath(location, name) });
           return c;
         }),
       ),
     listClusters: (location) =>
-      call(`clusters.list ${location}`, async () => {
+      read(`clusters.list ${location}`, async () => {
         const [r] = await (await deps.client()).listClusters({ parent: parent(location) });
         return r.clusters ?? [];
       }),
@@ -203,7 +207,7 @@ export function createContainer(deps: ContainerDeps): Container {
     },
     getNodePool: (location, cluster, name) =>
       orNull(
-        call(`nodePools.get ${location}/${cluster}/${name}`, async () => {
+        read(`nodePools.get ${location}/${cluster}/${name}`, async () => {
           const [p] = await (await deps.client()).getNodePool({
             name: `${clusterPath(location, cluster)}/nodePools/${name}`,
           });

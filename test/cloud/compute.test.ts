@@ -219,7 +219,9 @@ describe('compute adapter: transient failures (simulator faults)', () => {
     [500, 'firewalls.list'],
   ])('HTTP %i on %s is a TransientError', async (status, method) => {
     if (!t.sim) throw new Error('simulator target expected');
-    await setFaults(t.sim, { [`compute.${method}`]: { failNext: 1, status } });
+    // The adapter retries a read 3 times itself (functions/cloud/read-retry.ts): fail all 4.
+    const failNext = method.endsWith('.list') ? 4 : 1;
+    await setFaults(t.sim, { [`compute.${method}`]: { failNext, status } });
     const c = t.cloud.compute;
     const call =
       method === 'firewalls.insert'
@@ -231,7 +233,7 @@ describe('compute adapter: transient failures (simulator faults)', () => {
     const e = await rejection(call);
     expect(e).toBeInstanceOf(TransientError);
     expect((e as TransientError).status).toBe(status);
-    // The fault was for one call only.
+    // The fault was for those calls only.
     expect(await c.firewalls.list(PEERLINK_NAME_FILTER)).toEqual([]);
   });
 
