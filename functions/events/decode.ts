@@ -1,5 +1,5 @@
 import { MalformedEventError } from './errors.ts';
-import { isDataAccessLog, type LogEntry, LogEntrySchema } from './log-entry.ts';
+import { isDataAccessLog, type LogEntry, parseLogEntry } from './log-entry.ts';
 
 /** Largest event accepted, in bytes of JSON (or of decoded Pub/Sub data). Pub/Sub's own limit. */
 export const MAX_EVENT_BYTES = 10 * 1024 * 1024;
@@ -87,17 +87,13 @@ function validateLogEntry(value: unknown, what: string): LogEntry {
   if (!isObject(value)) {
     throw new MalformedEventError(`${what} is ${describe(value)}, expected a LogEntry object`);
   }
-  const parsed = LogEntrySchema.safeParse(value);
-  if (!parsed.success) {
-    const problems = parsed.error.issues
-      .slice(0, 5)
-      .map((i) => `${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${i.message}`)
-      .join('; ');
-    throw new MalformedEventError(`${what} is not a LogEntry: ${problems}`, {
-      cause: parsed.error,
-    });
+  const parsed = parseLogEntry(value);
+  if ('problems' in parsed) {
+    throw new MalformedEventError(
+      `${what} is not a LogEntry: ${parsed.problems.slice(0, 5).join('; ')}`,
+    );
   }
-  const entry = parsed.data;
+  const { entry } = parsed;
   if (entry.protoPayload === undefined && !isDataAccessLog(entry.logName)) {
     throw new MalformedEventError(
       `${what} is not an audit-log entry: protoPayload is missing (logName ${entry.logName})`,

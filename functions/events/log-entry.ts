@@ -1,75 +1,100 @@
-import { z } from 'zod';
+import * as v from 'valibot';
 
 /**
  * The parts of a Cloud Logging `LogEntry` and its `AuditLog` payload that peerlink reads.
  * Objects are loose: real entries carry many more fields, which pass through untouched.
+ *
+ * Validated with valibot rather than zod (used elsewhere): every audit entry, ignored or not,
+ * goes through this schema on a cold start, and valibot loads in a fraction of zod's time
+ * (BENCHMARKS.md, cold start).
  *
  * LogEntry: https://cloud.google.com/logging/docs/reference/v2/rest/v2/LogEntry
  * AuditLog: https://cloud.google.com/logging/docs/reference/audit/auditlog/rest/Shared.Types/AuditLog
  */
 
 /** proto3 JSON writes int32 as a number but parsers must also accept a decimal string. */
-const int32 = z.union([
-  z.number().int(),
-  z
-    .string()
-    .regex(/^-?\d{1,10}$/)
-    .transform(Number),
+const int32 = v.union([
+  v.pipe(v.number(), v.integer()),
+  v.pipe(v.string(), v.regex(/^-?\d{1,10}$/), v.transform(Number)),
 ]);
 
-export const AuditLogSchema = z.looseObject({
-  '@type': z.literal('type.googleapis.com/google.cloud.audit.AuditLog').optional(),
-  serviceName: z.string().min(1).max(256),
-  methodName: z.string().min(1).max(512),
-  resourceName: z.string().max(2048).optional(),
-  status: z
-    .looseObject({
-      code: int32.optional(),
-      message: z.string().optional(),
-    })
-    .optional(),
-  authenticationInfo: z
-    .looseObject({
-      principalEmail: z.string().optional(),
-    })
-    .optional(),
-  request: z.record(z.string(), z.unknown()).optional(),
-  response: z.record(z.string(), z.unknown()).optional(),
-});
+/** valibot's object schemas accept arrays (and copy them into objects); JSON objects here never are. */
+function noArray<T extends v.GenericSchema>(schema: T) {
+  return v.pipe(
+    v.custom<unknown>((x) => !Array.isArray(x), 'Invalid type: Expected object but received array'),
+    schema,
+  );
+}
 
-export const LogEntryOperationSchema = z.looseObject({
-  id: z.string().optional(),
-  producer: z.string().optional(),
-  first: z.boolean().optional(),
-  last: z.boolean().optional(),
-});
+const record = noArray(v.record(v.string(), v.unknown()));
 
-export const MonitoredResourceSchema = z.looseObject({
-  type: z.string(),
-  labels: z.record(z.string(), z.string()).optional(),
-});
+export const AuditLogSchema = noArray(
+  v.looseObject({
+    '@type': v.optional(v.literal('type.googleapis.com/google.cloud.audit.AuditLog')),
+    serviceName: v.pipe(v.string(), v.minLength(1), v.maxLength(256)),
+    methodName: v.pipe(v.string(), v.minLength(1), v.maxLength(512)),
+    resourceName: v.optional(v.pipe(v.string(), v.maxLength(2048))),
+    status: v.optional(
+      noArray(v.looseObject({ code: v.optional(int32), message: v.optional(v.string()) })),
+    ),
+    authenticationInfo: v.optional(
+      noArray(v.looseObject({ principalEmail: v.optional(v.string()) })),
+    ),
+    request: v.optional(record),
+    response: v.optional(record),
+  }),
+);
 
-export const LogEntrySchema = z.looseObject({
+export const LogEntryOperationSchema = noArray(
+  v.looseObject({
+    id: v.optional(v.string()),
+    producer: v.optional(v.string()),
+    first: v.optional(v.boolean()),
+    last: v.optional(v.boolean()),
+  }),
+);
+
+export const MonitoredResourceSchema = noArray(
+  v.looseObject({
+    type: v.string(),
+    labels: v.optional(noArray(v.record(v.string(), v.string()))),
+  }),
+);
+
+export const LogEntrySchema = v.looseObject({
   // `projects/P/logs/L`, or the organizations/folders/billingAccounts forms.
-  logName: z
-    .string()
-    .max(2048)
-    .regex(
+  logName: v.pipe(
+    v.string(),
+    v.maxLength(2048),
+    v.regex(
       /^(projects|organizations|folders|billingAccounts)\/[^/]+\/logs\/.+$/,
       'expected projects/PROJECT/logs/LOG_ID (or organizations/, folders/, billingAccounts/)',
     ),
-  resource: MonitoredResourceSchema.optional(),
-  timestamp: z.string().optional(),
-  receiveTimestamp: z.string().optional(),
-  insertId: z.string().optional(),
-  severity: z.string().optional(),
-  operation: LogEntryOperationSchema.optional(),
-  protoPayload: AuditLogSchema.optional(),
+  ),
+  resource: v.optional(MonitoredResourceSchema),
+  timestamp: v.optional(v.string()),
+  receiveTimestamp: v.optional(v.string()),
+  insertId: v.optional(v.string()),
+  severity: v.optional(v.string()),
+  operation: v.optional(LogEntryOperationSchema),
+  protoPayload: v.optional(AuditLogSchema),
 });
 
 /** A validated LogEntry; `protoPayload` is absent only for Data Access entries (see decode). */
-export type LogEntry = z.infer<typeof LogEntrySchema>;
-export type AuditLog = z.infer<typeof AuditLogSchema>;
+export type LogEntry = v.InferOutput<typeof LogEntrySchema>;
+export type AuditLog = v.InferOutput<typeof AuditLogSchema>;
+
+/** Validates `value`; the problems come back as `path: message` lines. */
+export function parseLogEntry(value: unknown): { entry: LogEntry } | { problems: string[] } {
+  const parsed = v.safeParse(LogEntrySchema, value);
+  if (parsed.success) return { entry: parsed.output };
+  return {
+    problems: parsed.issues.map((i) => {
+      const path = (i.path ?? []).map((p) => String(p.key)).join('.');
+      return `${path || '(root)'}: ${i.message}`;
+    }),
+  };
+}
 
 /** True for `.../logs/cloudaudit.googleapis.com%2Fdata_access` (or an unencoded slash). */
 export function isDataAccessLog(logName: string): boolean {

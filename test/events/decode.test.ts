@@ -62,7 +62,7 @@ describe('decodeEvent', () => {
     [
       'a logName of the wrong type',
       { ...JSON.parse(firewall), logName: 7 },
-      /logName: Invalid input/,
+      /logName: Invalid type: Expected string but received 7/,
     ],
     [
       'a logName of the wrong form',
@@ -123,4 +123,20 @@ describe('decodeEvent', () => {
       expect((thrown as Error).message).toMatch(message);
     },
   );
+});
+
+describe('objects that arrive as arrays', () => {
+  it.each(['status', 'authenticationInfo'])('rejects protoPayload.%s as an array', (key) => {
+    const entry = JSON.parse(firewall);
+    entry.protoPayload[key] = [];
+    expect(() => decodeEvent(entry)).toThrow(
+      new RegExp(`protoPayload\\.${key}: Invalid type: Expected object but received array`),
+    );
+  });
+
+  it.each(['operation', 'resource'])('rejects %s as an array', (key) => {
+    expect(() => decodeEvent({ ...JSON.parse(firewall), [key]: [] })).toThrow(
+      new RegExp(`${key}: Invalid type: Expected object but received array`),
+    );
+  });
 });
