@@ -149,6 +149,7 @@ export async function benchColdStart(
 export const LOAD_COST_ITEMS = [
   'functions-framework',
   'zod',
+  'valibot',
   'yaml',
   'p-retry',
   'google-auth-library',

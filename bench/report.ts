@@ -150,14 +150,12 @@ export function analysis(r: Results): string {
   const zod = med(r, 'zod');
   if (missed('Cold start, ignored entry'))
     out.push(
-      `**Cold start, ignored entry.** An ignored entry now loads functions-framework, the events module and the ` +
-        `runtime's settings only (the handlers for sweep and bootstrap, the planner, p-retry, the topology schema and ` +
-        `yaml load on first need: commit "Cold start: an ignored audit entry loads only the events module", which took ` +
-        `this figure from 1.67× to about 1.4×). What remains is mostly zod (${zod} ms to load on its own), which ` +
-        `functions/events/log-entry.ts uses to validate every entry before classifying it; hello-world takes ` +
-        `${hello} ms, so 1.3× leaves ${Math.round(hello * 0.3)} ms for everything peerlink adds. Meeting it would need ` +
-        'the entry validation written without zod. The run-to-run spread is wide because this 2-core machine is shared ' +
-        "with other engineers' test runs; the ratio is taken within each round to cancel most of that.",
+      `**Cold start, ignored entry.** An ignored entry loads functions-framework, the events module (entries are ` +
+        `validated with valibot, ${med(r, 'valibot')} ms to load, rather than zod, ${zod} ms) and the runtime's ` +
+        `settings only; the handlers for sweep and bootstrap, the planner, p-retry, the topology schema and yaml load ` +
+        `on first need. hello-world takes ${hello} ms, so 1.3× leaves ${Math.round(hello * 0.3)} ms for everything ` +
+        "peerlink adds. The run-to-run spread is wide because this 2-core machine is shared with other engineers' " +
+        'test runs; the ratio is taken within each round to cancel most of that.',
     );
   if (missed('Cold start, first reconcile'))
     out.push(
@@ -173,15 +171,10 @@ export function analysis(r: Results): string {
   if (missed('Event to converged'))
     out.push(
       `**Event to converged.** ${r.event.peerlink.roundTrips.median} round trips against a floor of ` +
-        `${r.event.minimumRoundTrips}. Two were removed in this work (commits "cloud: keep a cluster's endpoint and CA ` +
-        'from the facts read…": 9 → 8, and "cloud resources: list … and read the desired ones by name at the same time": ' +
-        '8 → 7). The critical path below shows what is left: the facts read takes three dependent calls (the cluster, ' +
-        "then its instance group's members, then one instance for the node tag); listing what exists starts only " +
-        'after that, because which Kubernetes objects to read by name depends on the facts (the masquerade mode), and ' +
-        "the Kubernetes client's API discovery adds a call before its first list; then the patch and its operation. " +
-        'Reaching 5 needs the resource list to run alongside the facts read (listing the labelled objects and the ' +
-        'compute resources does not depend on the facts; only the reads by name do), and the node tag taken from the ' +
-        "cluster read instead of an instance. Both change the reconcile's structure and are left to its owner.",
+        `${r.event.minimumRoundTrips}. The facts (the cluster, then its instance group's members, then one instance ` +
+        'for the node tag: three dependent calls) and the list of what exists are read at the same time, so the ' +
+        'critical path is that chain, the patch and its operation. Taking the node tag from the cluster read instead ' +
+        'of an instance would remove two more, but GKE does not document how the tag derives from the cluster.',
     );
   if (missed('No-op sweep'))
     out.push('**No-op sweep.** A sweep over a converged topology wrote; see the per-method table.');
