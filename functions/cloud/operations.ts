@@ -50,6 +50,7 @@ export async function waitOperation(
   const region = shortOf(op.region);
   let current = op;
   let pause = 100;
+  let failures = 0;
   for (let i = 0; current.status !== 'DONE'; i++) {
     const left = deadline - Date.now();
     if (i >= MAX_WAIT_CALLS || left <= 0)
@@ -72,8 +73,16 @@ export async function waitOperation(
           timeout,
         );
     } catch (e) {
-      throw toCloudError(e, `${what}: waiting for ${name}`);
+      const err = toCloudError(e, `${what}: waiting for ${name}`);
+      // A failed wait says nothing about the operation: ask again, a few times in a row at most,
+      // rather than fail the attempt and send the mutation again.
+      failures += 1;
+      if (!(err instanceof TransientError) || failures > 3) throw err;
+      await sleep(Math.min(pause, Math.max(0, deadline - Date.now())));
+      pause = Math.min(pause * 2, 2000);
+      continue;
     }
+    failures = 0;
     // wait may answer before DONE ("best effort"); do not spin on it.
     if (current.status !== 'DONE') {
       await sleep(Math.min(pause, Math.max(0, deadline - Date.now())));
