@@ -30,6 +30,8 @@ export interface FaultProfile {
   readonly peeringInProgress: number;
   /** Share of peerlink's Compute operations that end in error (DONE with `error`). */
   readonly operationErrorRate: number;
+  /** The first N of peerlink's Compute operations end in error whatever the draw, so every run meets one. */
+  readonly firstOperationsFail: number;
 }
 
 /** The profile the issue asks for: 20 % 503/429, 50–200 ms, forced conflicts, failed operations. */
@@ -40,6 +42,7 @@ export function issueProfile(seed: number): FaultProfile {
     latencyMs: [50, 200],
     peeringInProgress: 2,
     operationErrorRate: 0.2,
+    firstOperationsFail: 1,
   };
 }
 
@@ -73,20 +76,24 @@ export function faultConfig(profile: FaultProfile, methods: readonly string[]): 
  * Compute reports an operation that failed on the server side
  * (https://cloud.google.com/compute/docs/reference/rest/v1/globalOperations: `error`,
  * `httpErrorStatusCode`). Only the caller's own operations fail, so the person changing the cloud
- * in a scenario is not disturbed. Returns a function that undoes the injection and tells how many
- * operations were failed.
+ * in a scenario is not disturbed. The first `first` of them fail whatever the draw. Returns a
+ * function that undoes the injection and tells how many operations were failed.
  */
 export function injectOperationErrors(
   sim: Sim,
   principal: string,
   seed: number,
   rate: number,
+  first = 0,
 ): () => number {
   const rand = prng(seed ^ 0x5eed);
   const original = sim.ops.start.bind(sim.ops);
+  let seen = 0;
   let failed = 0;
   sim.ops.start = (spec) => {
-    if (spec.user !== principal || rand() >= rate) return original(spec);
+    if (spec.user !== principal) return original(spec);
+    seen += 1;
+    if (rand() >= rate && seen > first) return original(spec);
     failed += 1;
     return original({
       ...spec,

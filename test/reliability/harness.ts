@@ -362,6 +362,7 @@ export function armFaults(
       PRINCIPAL,
       profile.seed,
       profile.operationErrorRate,
+      profile.firstOperationsFail,
     );
     return async () => undo();
   };

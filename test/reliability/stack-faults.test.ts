@@ -6,6 +6,7 @@
  * handler throws, functions-framework answers 500), Pub/Sub must deliver the same message again,
  * and that delivery must converge.
  */
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { resourceName } from '../../functions/desire/names.ts';
 import type { Topology } from '../../functions/topology/schema.ts';
@@ -21,6 +22,7 @@ import { faultConfig, injectOperationErrors, issueProfile, seedFrom } from './fa
 import { apiMethods, control, duplicates, sweepPlan, type World } from './harness.ts';
 
 const SEED = seedFrom('PEERLINK_FAULT_SEED', 7);
+const stateDir = `/tmp/peerlink-reliability-stack-${process.pid}`;
 let stack: Stack;
 let t: Topology;
 let w: World;
@@ -32,7 +34,7 @@ beforeAll(async () => {
     project: t.project,
     topologyPath: exampleTopologyPath,
     operationMs: 50,
-    stateDir: `/tmp/peerlink-reliability-stack-${process.pid}`,
+    stateDir,
     onLog: (source, line) => {
       if (!line.startsWith('{')) return;
       try {
@@ -46,6 +48,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   await stack?.stop();
+  rmSync(stateDir, { recursive: true, force: true });
 }, 60_000);
 
 it('a delivery past the retry budget answers 500, and the redelivered message converges', async () => {
@@ -65,7 +68,7 @@ it('a delivery past the retry budget answers 500, and the redelivered message co
     ...config,
     methods: { ...config.methods, [patch]: { ...config.methods?.[patch], failNext: 6 } },
   });
-  const undo = injectOperationErrors(stack.sim.sim, stack.principal, SEED, 0.2);
+  const undo = injectOperationErrors(stack.sim.sim, stack.principal, SEED, 0.2, 1);
   const actor = new Actor(stack.sim.url, t.project);
   try {
     await actor.createNodePool(provider.location, provider.name, 'pool-2');
