@@ -71,6 +71,10 @@ export function scopeOf(t: Topology, trigger: Trigger): ReconcileScope {
     case 'subnetwork': {
       const networks = new Set([scope.network, scope.peerNetwork].filter((n): n is string => !!n));
       if (networks.size === 0) return fullScope(t, `${trigger.kind} change without a network`);
+      // A peering change moves both networks' imported routes, and an operation's last record
+      // carries no request, so its peer is unknown: widen rather than guess.
+      if (trigger.kind === 'peering' && !scope.peerNetwork)
+        return fullScope(t, `peering change in network ${scope.network} with an unnamed peer`);
       return touching(t, networks, `${trigger.kind} change in network ${[...networks].join(', ')}`);
     }
     case 'firewall':

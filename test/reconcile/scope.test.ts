@@ -54,6 +54,11 @@ describe('scopeOf', () => {
       { services: [serviceId(svc)], consumers: ['frontend-cluster'], full: false },
     ],
     [
+      "a peering whose peer the entry does not name (a last record): a full sweep, since the peer's imports change too",
+      trigger('peering', { network: 'vpc-c' }),
+      { services: [serviceId(svc)], consumers: ['frontend-cluster'], full: true },
+    ],
+    [
       'a peering between networks outside the topology: nothing',
       trigger('peering', { network: 'vpc-x', peerNetwork: 'vpc-y' }),
       { services: [], consumers: [], full: false },
