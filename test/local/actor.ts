@@ -68,6 +68,34 @@ export class Actor {
     if (done.error) throw new Error(`${method} ${path} failed: ${JSON.stringify(done.error)}`);
   }
 
+  /** A new custom-mode network with one subnet, peered both ways with `peer`. */
+  async peerNewNetwork(opts: {
+    name: string;
+    subnet: string;
+    range: string;
+    region: string;
+    peer: string;
+  }): Promise<void> {
+    const net = (n: string) => `projects/${this.project}/global/networks/${n}`;
+    await this.compute('POST', 'global/networks', {
+      name: opts.name,
+      autoCreateSubnetworks: false,
+    });
+    await this.compute('POST', `regions/${opts.region}/subnetworks`, {
+      name: opts.subnet,
+      network: net(opts.name),
+      ipCidrRange: opts.range,
+    });
+    for (const [a, b] of [
+      [opts.peer, opts.name],
+      [opts.name, opts.peer],
+    ] as const) {
+      await this.compute('POST', `global/networks/${a}/addPeering`, {
+        networkPeering: { name: `${a}-to-${b}`, network: net(b), exchangeSubnetRoutes: true },
+      });
+    }
+  }
+
   async get(path: string): Promise<Record<string, unknown> | null> {
     const res = await fetch(`${this.#url}/compute/v1/projects/${this.project}/${path}`);
     if (res.status === 404) return null;

@@ -156,24 +156,11 @@ export async function runDemo(
       `3. a third VPC (${THIRD_VPC.range}) peered with ${consumer.network} grows the masquerade list`,
       print,
       async () => {
-        const net = (n: string) => `projects/${t.project}/global/networks/${n}`;
-        await actor.compute('POST', 'global/networks', {
-          name: THIRD_VPC.name,
-          autoCreateSubnetworks: false,
+        await actor.peerNewNetwork({
+          ...THIRD_VPC,
+          region: consumer.region,
+          peer: consumer.network,
         });
-        await actor.compute('POST', `regions/${consumer.region}/subnetworks`, {
-          name: THIRD_VPC.subnet,
-          network: net(THIRD_VPC.name),
-          ipCidrRange: THIRD_VPC.range,
-        });
-        for (const [a, b] of [
-          [consumer.network, THIRD_VPC.name],
-          [THIRD_VPC.name, consumer.network],
-        ] as const) {
-          await actor.compute('POST', `global/networks/${a}/addPeering`, {
-            networkPeering: { name: `${a}-to-${b}`, network: net(b), exchangeSubnetRoutes: true },
-          });
-        }
         const cidrs = await waitFor(
           `${consumer.name}'s masquerade CIDRs to include ${THIRD_VPC.range}`,
           async () => {

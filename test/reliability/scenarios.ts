@@ -45,24 +45,7 @@ export const peeringAdded: Scenario = {
   async change(w) {
     const { consumer } = parts(w.t);
     const actor = new Actor(w.running.url, w.t.project);
-    const net = (n: string) => `projects/${w.t.project}/global/networks/${n}`;
-    await actor.compute('POST', 'global/networks', {
-      name: THIRD_VPC.name,
-      autoCreateSubnetworks: false,
-    });
-    await actor.compute('POST', `regions/${consumer.region}/subnetworks`, {
-      name: THIRD_VPC.subnet,
-      network: net(THIRD_VPC.name),
-      ipCidrRange: THIRD_VPC.range,
-    });
-    for (const [a, b] of [
-      [consumer.network, THIRD_VPC.name],
-      [THIRD_VPC.name, consumer.network],
-    ] as const) {
-      await actor.compute('POST', `global/networks/${a}/addPeering`, {
-        networkPeering: { name: `${a}-to-${b}`, network: net(b), exchangeSubnetRoutes: true },
-      });
-    }
+    await actor.peerNewNetwork({ ...THIRD_VPC, region: consumer.region, peer: consumer.network });
   },
 };
 

@@ -23,6 +23,7 @@ import {
   REACTOR_ROLE,
 } from '../../../infra/iam/permissions.ts';
 import { Actor } from '../../local/actor.ts';
+import { THIRD_VPC } from '../../local/demo.ts';
 import { containerModule } from '../../sim/container/index.ts';
 import { type RunningSim, startSim } from '../../sim/server.ts';
 import { pubsubEvent } from '../../support/runtime.ts';
@@ -99,21 +100,9 @@ beforeAll(async () => {
   const svc = t.services[0];
   if (!svc) throw new Error('fixture');
   await scenario(() => actor.createNodePool('europe-west1-c', 'backend-cluster', 'pool-2'));
-  await scenario(async () => {
-    const net = (n: string) => `projects/${t.project}/global/networks/${n}`;
-    await actor.compute('POST', 'global/networks', { name: 'vpc-c', autoCreateSubnetworks: false });
-    await actor.compute('POST', 'regions/europe-west1/subnetworks', {
-      name: 'c',
-      network: net('vpc-c'),
-      ipCidrRange: '10.77.0.0/16',
-    });
-    await actor.compute('POST', 'global/networks/vpc-b/addPeering', {
-      networkPeering: { name: 'b-c', network: net('vpc-c'), exchangeSubnetRoutes: true },
-    });
-    await actor.compute('POST', 'global/networks/vpc-c/addPeering', {
-      networkPeering: { name: 'c-b', network: net('vpc-b'), exchangeSubnetRoutes: true },
-    });
-  });
+  await scenario(() =>
+    actor.peerNewNetwork({ ...THIRD_VPC, region: 'europe-west1', peer: 'vpc-b' }),
+  );
   // Every managed kind deleted by hand and recreated: the forwarding rule first, since it
   // holds the backend service, which holds the health check.
   await scenario(() =>
@@ -147,7 +136,9 @@ beforeAll(async () => {
     }),
   );
   await scenario(() =>
-    actor.compute('POST', 'global/networks/vpc-b/removePeering', { name: 'b-c' }),
+    actor.compute('POST', 'global/networks/vpc-b/removePeering', {
+      name: `vpc-b-to-${THIRD_VPC.name}`,
+    }),
   );
   // Leftovers of a service no longer in the topology, one of each kind: the sweep deletes them.
   const mark = 'peerlink: retired [managed-by=peerlink]';
