@@ -10,6 +10,7 @@ import {
   AlreadyExistsError,
   type CloudError,
   NotFoundError,
+  orNull,
   TerminalError,
   TransientError,
 } from './errors.ts';
@@ -151,14 +152,6 @@ export function createContainer(deps: ContainerDeps): Container {
   /** A read: mapped like any call, and retried when transient. */
   const read = <T>(what: string, fn: () => Promise<T>): Promise<T> =>
     retryRead(() => call(what, fn));
-  const orNull = async <T>(p: Promise<T>): Promise<T | null> => {
-    try {
-      return await p;
-    } catch (e) {
-      if (e instanceof NotFoundError) return null;
-      throw e;
-    }
-  };
 
   /** Polls the operation until DONE, then throws its mapped error if any. */
   const wait = async (location: string, op: ApiOperation, what: string): Promise<void> => {

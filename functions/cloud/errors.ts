@@ -41,3 +41,13 @@ export class TerminalError extends CloudError {}
 export function isRetryable(e: unknown): boolean {
   return e instanceof TransientError;
 }
+
+/** Resolves to null when `p` fails with NotFoundError (the thing does not exist). */
+export async function orNull<T>(p: Promise<T>): Promise<T | null> {
+  try {
+    return await p;
+  } catch (e) {
+    if (e instanceof NotFoundError) return null;
+    throw e;
+  }
+}

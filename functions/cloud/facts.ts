@@ -6,7 +6,7 @@ import type { ClusterFacts, NetworkFacts, PeeringFact } from '../model/facts.ts'
 import type { Compute } from './compute.ts';
 import type { ApiCluster, Container } from './container.ts';
 import { instanceGroupParts, instanceGroupPath, shortName } from './convert.ts';
-import { NotFoundError } from './errors.ts';
+import { orNull } from './errors.ts';
 import type { Kube } from './kube.ts';
 import type { FactsPort } from './ports.ts';
 
@@ -18,15 +18,6 @@ export interface FactsPortDeps {
 
 /** GKE's node tag: `gke-<cluster>-<hash>-node` (https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules). */
 const NODE_TAG = /^gke-.+-node$/;
-
-async function orNull<T>(p: Promise<T>): Promise<T | null> {
-  try {
-    return await p;
-  } catch (e) {
-    if (e instanceof NotFoundError) return null;
-    throw e;
-  }
-}
 
 /** Regions of a network's subnets, from the subnetwork URLs the network lists. */
 function subnetRegions(subnetworks: readonly string[]): string[] {

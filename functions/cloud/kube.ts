@@ -10,6 +10,7 @@ import {
   AlreadyExistsError,
   CloudError,
   NotFoundError,
+  orNull,
   PreconditionFailedError,
   TerminalError,
   TransientError,
@@ -154,17 +155,13 @@ export function createKube(deps: KubeDeps): Kube {
   };
 
   return {
-    get: async (cluster, ref) => {
-      try {
-        return await run(`get ${label(cluster, ref)}`, async () => {
+    get: (cluster, ref) =>
+      orNull(
+        run(`get ${label(cluster, ref)}`, async () => {
           const obj = await (await api(cluster)).read(header(ref));
           return obj as unknown as Manifest;
-        });
-      } catch (e) {
-        if (e instanceof NotFoundError) return null;
-        throw e;
-      }
-    },
+        }),
+      ),
     listManaged: async (cluster) => {
       const client = await run(`connect ${cluster}`, () => api(cluster));
       const lists = await Promise.all(

@@ -35,7 +35,7 @@ import {
   subnetworkFromApi,
   subnetworkToApi,
 } from './convert.ts';
-import { NotFoundError, TerminalError } from './errors.ts';
+import { orNull, TerminalError } from './errors.ts';
 import type { Kube, KubeRef } from './kube.ts';
 import { kubeObjectFromApi, kubeOwned, kubeVersion } from './kube-model.ts';
 import type { ListScope, ResourcePort } from './ports.ts';
@@ -62,16 +62,6 @@ const DEFAULT_POOL = (c: ClusterResource): NodePoolResource[] => [
     machineType: 'e2-medium',
   },
 ];
-
-/** null when the read says NotFound. */
-async function orNull<T>(p: Promise<T>): Promise<T | null> {
-  try {
-    return await p;
-  } catch (e) {
-    if (e instanceof NotFoundError) return null;
-    throw e;
-  }
-}
 
 const observed = <R extends Resource>(
   resource: R,
