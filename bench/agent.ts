@@ -9,9 +9,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { masqueradeCidrs } from '../functions/desire/masquerade.ts';
-import type { NetworkFacts } from '../functions/model/facts.ts';
-import { parseTopology } from '../functions/topology/validate.ts';
+import { masqueradeCidrs } from '../functions/core/desire/masquerade.ts';
+import type { NetworkFacts } from '../functions/core/model/facts.ts';
+import { parseTopology } from '../functions/core/topology/validate.ts';
 import {
   agentEnv,
   agentRules,

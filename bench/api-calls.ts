@@ -5,9 +5,9 @@
  * new function instance). The scope an event read is the set of clusters and networks its calls
  * named; the full sweep's figures are the baseline it is compared with.
  */
-import { servicePrefix } from '../functions/desire/names.ts';
-import { triggerFromEvent } from '../functions/events/index.ts';
-import { scopeOf as triggerScope } from '../functions/reconcile/scope.ts';
+import { servicePrefix } from '../functions/core/desire/names.ts';
+import { triggerFromEvent } from '../functions/core/events/index.ts';
+import { scopeOf as triggerScope } from '../functions/core/scope.ts';
 import { type Call, record } from './lib/recorder.ts';
 import { type LogEntry, lastEntry, type Stats, type World, waitOp } from './lib/world.ts';
 

@@ -7,7 +7,7 @@
  * calls: read the pool and the backend service at once, patch the backend service, wait for the
  * operation. Three sequential round trips.
  */
-import { resourceName } from '../functions/desire/names.ts';
+import { resourceName } from '../functions/core/desire/names.ts';
 import { type Call, configure, label, record, sequentialChain } from './lib/recorder.ts';
 import { type Summary, summarise } from './lib/stats.ts';
 import { lastEntry, type World } from './lib/world.ts';

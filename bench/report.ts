@@ -162,7 +162,7 @@ export function analysis(r: Results): string {
       `**Cold start, first reconcile.** A reconcile needs the three client libraries, and loading them alone costs ` +
         `many times the hello-world figure (${hello} ms): the first Compute client ${compute} ms (gax builds it from ` +
         `all of Compute's protos, a 12 MB JSON that every client module requires, even one deep-imported client), @kubernetes/client-node ${k8s} ms, the GKE ` +
-        `client ${gke} ms. peerlink already loads each client lazily and only the ones it uses (functions/cloud/clients.ts); ` +
+        `client ${gke} ms. peerlink already loads each client lazily and only the ones it uses (functions/gcp/clients.ts); ` +
         'the rest of the time is constructing about ten Compute clients, TLS to the cluster API, API discovery and the ' +
         'reads themselves. 3× is out of reach while these libraries are used: it would take plain REST calls ' +
         '(fetch with google-auth-library tokens) for Compute and GKE and raw HTTPS for the two Kubernetes kinds, a ' +
@@ -300,7 +300,7 @@ export function renderMarkdown(r: Results, extra = analysis(r)): string {
       'through the REST API as a person would, and its audit entries are handed to onAuditLog (fresh runtime). Compute and ' +
       "GKE calls are the simulator's /__sim/stats; Kubernetes calls (served by each cluster's own API, which the stats do " +
       'not count) come from the recorder. "Clusters read" are the clusters named by the calls (Kubernetes calls by the API ' +
-      'server they went to); "scope" is what peerlink derives from the entries (functions/reconcile/scope.ts). The no-op ' +
+      'server they went to); "scope" is what peerlink derives from the entries (functions/core/scope.ts). The no-op ' +
       "sweep is the baseline: the whole topology's reads.",
   );
   p();
@@ -401,7 +401,7 @@ export function renderMarkdown(r: Results, extra = analysis(r)): string {
     p();
     p(
       "Rules after aggregation: 1,000 imported /24s go through peerlink's masquerade computation " +
-        "(functions/desire/masquerade.ts: aggregate, keep what lies in 10.0.0.0/8, subtract the cluster's own ranges); " +
+        "(functions/core/desire/masquerade.ts: aggregate, keep what lies in 10.0.0.0/8, subtract the cluster's own ranges); " +
         'the result is applied by the agent (nft back end, chain created from nothing each run) and the PEERLINK-MASQ ' +
         'rules are counted with iptables-save.',
     );

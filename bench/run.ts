@@ -143,8 +143,8 @@ async function main(): Promise<void> {
       [
         ...LOAD_COST_ITEMS,
         dist,
-        join(built.dir, 'functions/events/index.js'),
-        join(built.dir, 'functions/reconcile/reconcile.js'),
+        join(built.dir, 'functions/core/events/index.js'),
+        join(built.dir, 'functions/engine/reconcile.js'),
       ],
       quick ? 2 : 5,
     );

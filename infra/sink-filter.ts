@@ -21,7 +21,7 @@
  *   implementation that can silently miss peerlink's own changes. Admin Activity changes to these
  *   kinds are rare, so the cost is a few cheap acknowledged invocations.
  */
-import { SERVICES, WATCHED_METHODS, watchedMethodNames } from '../functions/events/methods.ts';
+import { SERVICES, WATCHED_METHODS, watchedMethodNames } from '../functions/core/events/methods.ts';
 
 /** The Admin Activity audit log's id, URL-encoded as it appears in `logName`. */
 export const ADMIN_ACTIVITY_LOG = 'cloudaudit.googleapis.com%2Factivity';

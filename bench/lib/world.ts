@@ -5,17 +5,17 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bootstrap } from '../../functions/bootstrap/bootstrap.ts';
-import { createCloud } from '../../functions/cloud/cloud.ts';
-import { cloudConfig } from '../../functions/cloud/config.ts';
-import { desiredNodePools } from '../../functions/desire/infra.ts';
+import { desiredNodePools } from '../../functions/core/desire/infra.ts';
+import type { Topology } from '../../functions/core/topology/schema.ts';
+import { parseTopology } from '../../functions/core/topology/validate.ts';
+import { bootstrap } from '../../functions/engine/bootstrap.ts';
+import type { ReconcileReport } from '../../functions/engine/reconcile.ts';
+import { createCloud } from '../../functions/gcp/cloud.ts';
+import { cloudConfig } from '../../functions/gcp/config.ts';
 import { makeOnAuditLog, type Outcome } from '../../functions/handlers/on-audit-log.ts';
 import { makeSweep } from '../../functions/handlers/sweep.ts';
-import type { ReconcileReport } from '../../functions/reconcile/reconcile.ts';
 import type { Logger } from '../../functions/runtime/log.ts';
 import { createRuntime } from '../../functions/runtime/runtime.ts';
-import type { Topology } from '../../functions/topology/schema.ts';
-import { parseTopology } from '../../functions/topology/validate.ts';
 import { containerModule } from '../../test/sim/container/index.ts';
 import { type RunningSim, startSim } from '../../test/sim/server.ts';
 import { installRecorder } from './recorder.ts';

@@ -5,9 +5,9 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
-import { bootstrap } from '../bootstrap/bootstrap.ts';
-import type { Topology } from '../topology/schema.ts';
-import { parseTopology, TopologyError, validateTopology } from '../topology/validate.ts';
+import type { Topology } from '../core/topology/schema.ts';
+import { parseTopology, TopologyError, validateTopology } from '../core/topology/validate.ts';
+import { bootstrap } from '../engine/bootstrap.ts';
 import type { Runtime } from './runtime.ts';
 
 /** The request and response surface used, as functions-framework (Express) provides it. */

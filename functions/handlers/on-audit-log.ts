@@ -3,14 +3,14 @@
  * reconcile reads current state. Returning acknowledges the message; throwing makes the
  * framework answer 500, and Pub/Sub redelivers.
  */
-import { CloudError, TransientError } from '../cloud/errors.ts';
-import { MalformedEventError, triggerFromEvent } from '../events/index.ts';
+import { CloudError, TransientError } from '../core/errors.ts';
+import { MalformedEventError, triggerFromEvent } from '../core/events/index.ts';
 import type { Runtime } from './runtime.ts';
 
 type ReconcilePath = [
-  typeof import('../reconcile/reconcile.ts'),
-  typeof import('../reconcile/scope.ts'),
-  typeof import('../topology/validate.ts'),
+  typeof import('../engine/reconcile.ts'),
+  typeof import('../core/scope.ts'),
+  typeof import('../core/topology/validate.ts'),
 ];
 let reconcilePath: Promise<ReconcilePath> | undefined;
 
@@ -21,9 +21,9 @@ let reconcilePath: Promise<ReconcilePath> | undefined;
  */
 function loadReconcilePath(): Promise<ReconcilePath> {
   reconcilePath ??= Promise.all([
-    import('../reconcile/reconcile.ts'),
-    import('../reconcile/scope.ts'),
-    import('../topology/validate.ts'),
+    import('../engine/reconcile.ts'),
+    import('../core/scope.ts'),
+    import('../core/topology/validate.ts'),
   ]).catch((e: unknown) => {
     reconcilePath = undefined;
     throw e;

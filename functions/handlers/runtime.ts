@@ -1,8 +1,9 @@
 /** What every handler needs, injected so tests can point it anywhere. */
-import type { ReconcileDeps } from '../reconcile/reconcile.ts';
+
+import type { Topology } from '../core/topology/schema.ts';
+import type { ReconcileDeps } from '../engine/reconcile.ts';
 import type { Logger } from '../runtime/log.ts';
 import type { Settings } from '../runtime/settings.ts';
-import type { Topology } from '../topology/schema.ts';
 
 export interface Runtime {
   readonly settings: Settings;

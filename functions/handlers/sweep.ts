@@ -1,13 +1,9 @@
 /** sweep: the same reconcile over the whole topology, on a schedule, as a safety net. */
-import { TransientError } from '../cloud/errors.ts';
-import {
-  type ReconcileReport,
-  ReconcileRetryableError,
-  reconcile,
-} from '../reconcile/reconcile.ts';
-import { fullScope } from '../reconcile/scope.ts';
-import type { Topology } from '../topology/schema.ts';
-import { TopologyError } from '../topology/validate.ts';
+import { TransientError } from '../core/errors.ts';
+import { fullScope } from '../core/scope.ts';
+import type { Topology } from '../core/topology/schema.ts';
+import { TopologyError } from '../core/topology/validate.ts';
+import { type ReconcileReport, ReconcileRetryableError, reconcile } from '../engine/reconcile.ts';
 import type { EventLike } from './on-audit-log.ts';
 import type { Runtime } from './runtime.ts';
 

@@ -2,9 +2,10 @@
  * The production runtime: settings from the environment, the topology file read once, and the
  * cloud adapters built on first use, so an ignored event never loads a Google client.
  */
+
+import type { Topology } from '../core/topology/schema.ts';
+import type { ReconcileDeps } from '../engine/reconcile.ts';
 import type { Runtime } from '../handlers/runtime.ts';
-import type { ReconcileDeps } from '../reconcile/reconcile.ts';
-import type { Topology } from '../topology/schema.ts';
 import { jsonLogger, type Logger } from './log.ts';
 import { settings } from './settings.ts';
 
@@ -21,7 +22,7 @@ export function createRuntime(env: Env, logger: Logger = jsonLogger()): Runtime 
     topology() {
       // A failed load is not cached: the next event reads the file again.
       // Loaded here, not at start: an ignored entry never needs the schema or yaml.
-      topology ??= import('../topology/validate.ts')
+      topology ??= import('../core/topology/validate.ts')
         .then(({ loadTopology }) => loadTopology(s.topologyPath))
         .catch((e: unknown) => {
           topology = undefined;
@@ -32,9 +33,9 @@ export function createRuntime(env: Env, logger: Logger = jsonLogger()): Runtime 
     deps() {
       deps ??= (async () => {
         const [{ createCloud }, { cloudConfig }, { desiredNodePools }] = await Promise.all([
-          import('../cloud/cloud.ts'),
-          import('../cloud/config.ts'),
-          import('../desire/infra.ts'),
+          import('../gcp/cloud.ts'),
+          import('../gcp/config.ts'),
+          import('../core/desire/infra.ts'),
         ]);
         const t = await rt.topology().catch(() => undefined);
         // The project defaults to the topology's.

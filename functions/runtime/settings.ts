@@ -2,7 +2,7 @@
  * Function settings, parsed by a pure function from an environment passed in, as
  * functions-framework does with its options.
  */
-import { ConfigError } from '../cloud/config.ts';
+import { ConfigError } from '../core/errors.ts';
 
 export interface Settings {
   /** The topology file the functions reconcile (`PEERLINK_TOPOLOGY`). */

@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PubSub } from '@google-cloud/pubsub';
-import type { Io } from '../../functions/cli.ts';
-import { loadTopology, TopologyError } from '../../functions/topology/validate.ts';
+import type { Io } from '../../functions/cli/main.ts';
+import { loadTopology, TopologyError } from '../../functions/core/topology/validate.ts';
 import * as args from './args.ts';
 import { DEFAULT_SCHEDULE } from './config.ts';
 import { executeSteps, printPlan, type Sleep } from './execute.ts';

@@ -16,8 +16,8 @@
 import { createInterface } from 'node:readline';
 import type { PubSub } from '@google-cloud/pubsub';
 import { PubSub as PubSubClient } from '@google-cloud/pubsub';
-import type { Io } from '../../functions/cli.ts';
-import { OWNER_MARKER } from '../../functions/model/resources.ts';
+import type { Io } from '../../functions/cli/main.ts';
+import { OWNER_MARKER } from '../../functions/core/model/resources.ts';
 import * as args from '../deploy/args.ts';
 import { DESCRIPTION_MARKER, LABEL_KEY, LABEL_VALUE, PREFIX } from '../deploy/config.ts';
 import { type Argv, displayArgv, execRunner, type Runner, StepError } from '../deploy/gcloud.ts';

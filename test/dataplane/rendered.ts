@@ -3,8 +3,8 @@
  * peerlink-masquerade-cidrs ConfigMap that `desire` produces for the consumer cluster, taken
  * from the real pipeline rather than written by hand.
  */
-import { desire } from '../../functions/desire/desire.ts';
-import { CIDR_CONFIGMAP } from '../../functions/manifests/masquerade.ts';
+import { desire } from '../../functions/core/desire/desire.ts';
+import { CIDR_CONFIGMAP } from '../../functions/core/manifests/masquerade.ts';
 import { exampleFacts, exampleTopology } from '../support/topology.ts';
 
 export function renderedCidrFile(cluster = 'frontend-cluster'): string {

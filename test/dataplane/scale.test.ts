@@ -6,8 +6,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { masqueradeConfigMap } from '../../functions/manifests/masquerade.ts';
-import { aggregate } from '../../functions/net/cidr.ts';
+import { masqueradeConfigMap } from '../../functions/core/manifests/masquerade.ts';
+import { aggregate } from '../../functions/core/net/cidr.ts';
 import { requireInCi } from './ci.ts';
 import {
   agentEnv,

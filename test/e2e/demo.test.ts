@@ -4,9 +4,9 @@
  * nothing for it: the Cloud SDK ships it on this machine).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resourceName } from '../../functions/desire/names.ts';
-import type { Topology } from '../../functions/topology/schema.ts';
-import { loadTopology } from '../../functions/topology/validate.ts';
+import { resourceName } from '../../functions/core/desire/names.ts';
+import type { Topology } from '../../functions/core/topology/schema.ts';
+import { loadTopology } from '../../functions/core/topology/validate.ts';
 import { Actor } from '../local/actor.ts';
 import { runBootstrap, runDemo, snapshot, THIRD_VPC } from '../local/demo.ts';
 import { type Stack, startStack } from '../local/stack.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { TopologyError } from '../../functions/core/topology/validate.ts';
 import { makeOnAuditLog } from '../../functions/handlers/on-audit-log.ts';
 import { makeSweep } from '../../functions/handlers/sweep.ts';
-import { TopologyError } from '../../functions/topology/validate.ts';
 import { nodePoolEntry, pubsubEvent, testRuntime } from '../support/runtime.ts';
 
 describe('onAuditLog', () => {
@@ -112,8 +112,7 @@ describe('onAuditLog', () => {
     const original = rt.resources.create.bind(rt.resources);
     let failing = true;
     rt.resources.create = async (r, id) => {
-      if (failing)
-        throw new (await import('../../functions/cloud/errors.ts')).TransientError('503');
+      if (failing) throw new (await import('../../functions/core/errors.ts')).TransientError('503');
       return original(r, id);
     };
     await expect(handler(event)).rejects.toThrow(/did not converge/);
@@ -155,7 +154,7 @@ describe('sweep failures', () => {
   it('logs a transient failure before rethrowing it for redelivery', async () => {
     const rt = testRuntime();
     rt.facts.network = async () => {
-      throw new (await import('../../functions/cloud/errors.ts')).TransientError(
+      throw new (await import('../../functions/core/errors.ts')).TransientError(
         '429 rateLimitExceeded',
       );
     };

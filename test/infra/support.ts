@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PubSub } from '@google-cloud/pubsub';
 import { PassThroughClient } from 'google-auth-library';
-import type { Io } from '../../functions/cli.ts';
+import type { Io } from '../../functions/cli/main.ts';
 import { execRunner, type Runner } from '../../infra/deploy/gcloud.ts';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');

@@ -4,9 +4,9 @@
  * emulator to onAuditLog. Each step waits, bounded, for the change it expects.
  */
 import { join } from 'node:path';
-import { resourceName } from '../../functions/desire/names.ts';
-import { CIDR_CONFIGMAP } from '../../functions/manifests/masquerade.ts';
-import type { Topology } from '../../functions/topology/schema.ts';
+import { resourceName } from '../../functions/core/desire/names.ts';
+import { CIDR_CONFIGMAP } from '../../functions/core/manifests/masquerade.ts';
+import type { Topology } from '../../functions/core/topology/schema.ts';
 import { waitFor } from '../support/process-group.ts';
 import { Actor } from './actor.ts';
 import type { Stack } from './stack.ts';

@@ -2,7 +2,7 @@
  * The agent's ConfigMaps: the embedded script is byte-for-byte agent.sh, the CIDR ConfigMap has
  * the name, key and label the DaemonSet and peerlink expect, and the script's own validator
  * (run under /bin/sh, no root needed) accepts exactly the strict IPv4 CIDRs that
- * functions/net/cidr.ts accepts.
+ * functions/core/net/cidr.ts accepts.
  */
 
 import { spawnSync } from 'node:child_process';
@@ -18,9 +18,9 @@ import {
   agentManifests,
   agentScriptConfigMap,
   renderAgentConfigMapYaml,
-} from '../../functions/manifests/agent.ts';
-import { masqueradeConfigMap } from '../../functions/manifests/masquerade.ts';
-import { cidrProblem } from '../../functions/net/cidr.ts';
+} from '../../functions/core/manifests/agent.ts';
+import { masqueradeConfigMap } from '../../functions/core/manifests/masquerade.ts';
+import { cidrProblem } from '../../functions/core/net/cidr.ts';
 import { cidrArb } from '../support/arbitraries.ts';
 
 const script = readFileSync(AGENT_SCRIPT_PATH, 'utf8');
@@ -42,7 +42,7 @@ function validate(content: string): { code: number | null; stderr: string } {
 }
 
 describe('agent script ConfigMap', () => {
-  test('agent-configmap.yaml is generated from agent.sh (regenerate: node functions/manifests/agent.ts --write)', () => {
+  test('agent-configmap.yaml is generated from agent.sh (regenerate: node functions/core/manifests/agent.ts --write)', () => {
     expect(readFileSync(AGENT_CONFIGMAP_PATH, 'utf8')).toBe(renderAgentConfigMapYaml(script));
   });
 
@@ -132,7 +132,7 @@ describe('agent.sh --validate', () => {
     expect(r.stderr).toContain('cannot read CIDR file');
   });
 
-  test('accepts exactly the entries functions/net/cidr.ts accepts (property)', () => {
+  test('accepts exactly the entries functions/core/net/cidr.ts accepts (property)', () => {
     const octet = fc.oneof(
       fc.integer({ min: 0, max: 255 }).map(String),
       fc.constantFrom('256', '300', '00', '01', '007', '', '1a'),

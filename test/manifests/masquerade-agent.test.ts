@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { parse, parseDocument } from 'yaml';
-import { AGENT_DAEMONSET_PATH, agentManifests } from '../../functions/manifests/agent.ts';
-import { CIDR_CONFIGMAP } from '../../functions/manifests/masquerade.ts';
+import { AGENT_DAEMONSET_PATH, agentManifests } from '../../functions/core/manifests/agent.ts';
+import { CIDR_CONFIGMAP } from '../../functions/core/manifests/masquerade.ts';
 
 interface Container {
   name: string;

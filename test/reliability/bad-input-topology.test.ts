@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as functions from '@google-cloud/functions-framework';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../functions/cli.ts';
+import { main } from '../../functions/cli/main.ts';
 import { makeBootstrap } from '../../functions/handlers/bootstrap.ts';
 import { makeOnAuditLog } from '../../functions/handlers/on-audit-log.ts';
 import { createRuntime } from '../../functions/runtime/runtime.ts';

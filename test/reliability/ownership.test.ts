@@ -8,17 +8,17 @@
 import { KubeConfig, type KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootstrap } from '../../functions/bootstrap/bootstrap.ts';
-import { makeSweep } from '../../functions/handlers/sweep.ts';
 import {
   type BackendService,
   type ForwardingRule,
   type HealthCheck,
   keyOf,
   OWNER_MARKER,
-} from '../../functions/model/resources.ts';
-import { plan } from '../../functions/plan/diff.ts';
-import type { ReconcileReport } from '../../functions/reconcile/reconcile.ts';
+} from '../../functions/core/model/resources.ts';
+import { plan } from '../../functions/core/plan/diff.ts';
+import { bootstrap } from '../../functions/engine/bootstrap.ts';
+import type { ReconcileReport } from '../../functions/engine/reconcile.ts';
+import { makeSweep } from '../../functions/handlers/sweep.ts';
 import { createRuntime } from '../../functions/runtime/runtime.ts';
 import { capturingLogger } from '../fixtures/bad-input/harness.ts';
 import { startWorld, type World } from '../fixtures/bad-input/world.ts';

@@ -5,9 +5,9 @@
  * created twice and no error surfaced.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fullScope } from '../../functions/core/scope.ts';
+import { reconcile } from '../../functions/engine/reconcile.ts';
 import { makeOnAuditLog } from '../../functions/handlers/on-audit-log.ts';
-import { reconcile } from '../../functions/reconcile/reconcile.ts';
-import { fullScope } from '../../functions/reconcile/scope.ts';
 import { Actor } from '../local/actor.ts';
 import type { LogEntry } from '../sim/core/audit.ts';
 import type { Snapshot } from '../sim/core/sim.ts';

@@ -3,8 +3,8 @@
  * steps, test/local/demo.ts). Each `change` acts through the simulator's REST API under the
  * default principal; peerlink learns of it only from the audit entries it writes.
  */
-import { resourceName } from '../../functions/desire/names.ts';
-import type { Topology } from '../../functions/topology/schema.ts';
+import { resourceName } from '../../functions/core/desire/names.ts';
+import type { Topology } from '../../functions/core/topology/schema.ts';
 import { Actor } from '../local/actor.ts';
 import { THIRD_VPC } from '../local/demo.ts';
 import { waitFor } from '../support/process-group.ts';

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Io, main } from '../../functions/cli.ts';
+import { type Io, main } from '../../functions/cli/main.ts';
 import { Actor } from '../local/actor.ts';
 import { repoRoot } from '../support/topology.ts';
 import { containerModule } from './container/index.ts';

@@ -1,7 +1,7 @@
 /** fast-check arbitraries over the example topology's facts. */
 import fc from 'fast-check';
-import type { Facts } from '../../functions/model/facts.ts';
-import type { Topology } from '../../functions/topology/schema.ts';
+import type { Facts } from '../../functions/core/model/facts.ts';
+import type { Topology } from '../../functions/core/topology/schema.ts';
 import { exampleFacts, instanceGroup } from './topology.ts';
 
 /** Any IPv4 CIDR, host bits cleared. */

@@ -1,6 +1,7 @@
 /** A FactsPort over a mutable Facts object, for reconcile tests without the simulator. */
-import type { FactsPort } from '../../functions/cloud/ports.ts';
-import type { ClusterFacts, Facts, NetworkFacts } from '../../functions/model/facts.ts';
+
+import type { ClusterFacts, Facts, NetworkFacts } from '../../functions/core/model/facts.ts';
+import type { FactsPort } from '../../functions/core/ports.ts';
 
 export class MemoryFacts implements FactsPort {
   facts: Facts;

@@ -9,9 +9,9 @@ import {
   PreconditionFailedError,
   TerminalError,
   TransientError,
-} from '../../functions/cloud/errors.ts';
-import type { ListScope, ResourcePort } from '../../functions/cloud/ports.ts';
-import { keyOf, type Observed, type Resource } from '../../functions/model/resources.ts';
+} from '../../functions/core/errors.ts';
+import { keyOf, type Observed, type Resource } from '../../functions/core/model/resources.ts';
+import type { ListScope, ResourcePort } from '../../functions/core/ports.ts';
 
 export type Fault = 'transient' | 'lostResponse' | 'precondition' | 'terminal';
 

@@ -1,8 +1,9 @@
 /** A handler runtime over in-memory ports, for handler tests without the simulator. */
+
+import type { Facts } from '../../functions/core/model/facts.ts';
+import type { Topology } from '../../functions/core/topology/schema.ts';
 import type { Runtime } from '../../functions/handlers/runtime.ts';
-import type { Facts } from '../../functions/model/facts.ts';
 import { settings } from '../../functions/runtime/settings.ts';
-import type { Topology } from '../../functions/topology/schema.ts';
 import { MemoryFacts } from './memory-facts.ts';
 import { MemoryPort } from './memory-port.ts';
 import { exampleFacts, exampleTopology } from './topology.ts';

@@ -1,9 +1,9 @@
 /** Topology and fact builders shared by the pure-core tests. */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { ClusterFacts, Facts } from '../../functions/model/facts.ts';
-import type { Topology } from '../../functions/topology/schema.ts';
-import { parseTopology } from '../../functions/topology/validate.ts';
+import type { ClusterFacts, Facts } from '../../functions/core/model/facts.ts';
+import type { Topology } from '../../functions/core/topology/schema.ts';
+import { parseTopology } from '../../functions/core/topology/validate.ts';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const exampleTopologyPath = `${repoRoot}infra/topology.example.yaml`;

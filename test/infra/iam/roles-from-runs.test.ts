@@ -6,13 +6,13 @@
  * extras.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootstrap } from '../../../functions/bootstrap/bootstrap.ts';
-import { resourceName } from '../../../functions/desire/names.ts';
+import { resourceName } from '../../../functions/core/desire/names.ts';
+import type { Topology } from '../../../functions/core/topology/schema.ts';
+import { bootstrap } from '../../../functions/engine/bootstrap.ts';
 import { makeOnAuditLog } from '../../../functions/handlers/on-audit-log.ts';
 import type { Runtime } from '../../../functions/handlers/runtime.ts';
 import { makeSweep } from '../../../functions/handlers/sweep.ts';
 import { createRuntime } from '../../../functions/runtime/runtime.ts';
-import type { Topology } from '../../../functions/topology/schema.ts';
 import {
   BOOTSTRAP_EXTRAS,
   BOOTSTRAP_ROLE,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { triggerFromEvent } from '../../../functions/events/index.ts';
+import { triggerFromEvent } from '../../../functions/core/events/index.ts';
 import type { LogEntry } from '../core/audit.ts';
 import {
   computeHarness,

@@ -14,7 +14,7 @@ import {
 import { ClusterManagerClient } from '@google-cloud/container';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { triggerFromEvent } from '../../../functions/events/index.ts';
+import { triggerFromEvent } from '../../../functions/core/events/index.ts';
 import { clientOptions } from '../compute/harness.ts';
 import type { LogEntry } from '../core/audit.ts';
 import type { JsonObject } from '../core/store.ts';

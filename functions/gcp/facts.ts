@@ -1,0 +1,107 @@
+/**
+ * FactsPort over Compute, GKE and the Kubernetes API: peerings and the ranges a network imports
+ * over them, and a cluster's node pools, instance groups, node tags and ip-masq-agent.
+ */
+
+import { orNull } from '../core/errors.ts';
+import type { ClusterFacts, NetworkFacts, PeeringFact } from '../core/model/facts.ts';
+import type { FactsPort } from '../core/ports.ts';
+import type { Compute } from './compute.ts';
+import type { ApiCluster, Container } from './container.ts';
+import { instanceGroupParts, instanceGroupPath, shortName } from './convert.ts';
+import type { Kube } from './kube.ts';
+
+export interface FactsPortDeps {
+  readonly compute: Compute;
+  readonly container: Container;
+  readonly kube: Kube;
+}
+
+/** GKE's node tag: `gke-<cluster>-<hash>-node` (https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules). */
+const NODE_TAG = /^gke-.+-node$/;
+
+/** Regions of a network's subnets, from the subnetwork URLs the network lists. */
+function subnetRegions(subnetworks: readonly string[]): string[] {
+  const regions = subnetworks.flatMap(
+    (u) => /\/regions\/([^/]+)\/subnetworks\//.exec(u)?.[1] ?? [],
+  );
+  return [...new Set(regions)].sort();
+}
+
+export function createFactsPort(deps: FactsPortDeps): FactsPort {
+  const { compute, container, kube } = deps;
+
+  /** Tags of one node of the cluster: GKE tags every node of a cluster alike. */
+  const nodeTags = async (groups: readonly string[]): Promise<string[]> => {
+    for (const group of groups) {
+      const { zone, name } = instanceGroupParts(group);
+      const instances = await orNull(compute.instanceGroups.listInstances(zone, name));
+      const first = instances?.[0];
+      if (!first) continue;
+      const zoneOf = /\/zones\/([^/]+)\/instances\//.exec(first)?.[1] ?? zone;
+      const instance = await orNull(compute.instances.get(zoneOf, shortName(first)));
+      if (!instance) continue;
+      return (instance.tags?.items ?? []).filter((t) => NODE_TAG.test(t)).sort();
+    }
+    return [];
+  };
+
+  /** Whether GKE's ip-masq-agent DaemonSet exists; undefined when the API is not reachable yet. */
+  const ipMasqAgent = async (name: string, c: ApiCluster): Promise<boolean | undefined> => {
+    const running = c.status === 'RUNNING' || c.status === 2;
+    if (!running || !c.endpoint || !c.masterAuth?.clusterCaCertificate) return undefined;
+    const ds = await kube.get(name, {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      namespace: 'kube-system',
+      name: 'ip-masq-agent',
+    });
+    return ds !== null;
+  };
+
+  return {
+    async network(name): Promise<NetworkFacts | null> {
+      const n = await orNull(compute.networks.get(name));
+      if (!n) return null;
+      const peerings: PeeringFact[] = (n.peerings ?? []).map((p) => ({
+        name: p.name ?? '',
+        peerNetwork: shortName(p.network),
+        state: p.state === 'ACTIVE' ? 'ACTIVE' : 'INACTIVE',
+      }));
+      // Imported routes are listed per region; the network's own subnet regions are where
+      // its workloads use them. Only an ACTIVE peering imports anything.
+      const regions = subnetRegions(n.subnetworks ?? []);
+      const routes = await Promise.all(
+        peerings
+          .filter((p) => p.state === 'ACTIVE')
+          .flatMap((p) =>
+            regions.map((region) =>
+              compute.networks.listPeeringRoutes(name, p.name, region, 'INCOMING'),
+            ),
+          ),
+      );
+      const importedRanges = [
+        ...new Set(routes.flat().flatMap((r) => (r.destRange ? [r.destRange] : []))),
+      ].sort();
+      return { name: n.name ?? name, peerings, importedRanges };
+    },
+
+    async cluster(location, name): Promise<ClusterFacts | null> {
+      const c = await container.getCluster(location, name);
+      if (!c) return null;
+      const nodePools = (c.nodePools ?? []).map((p) => ({
+        name: p.name ?? '',
+        instanceGroups: [...new Set((p.instanceGroupUrls ?? []).map(instanceGroupPath))].sort(),
+      }));
+      const groups = nodePools.flatMap((p) => p.instanceGroups);
+      const [tags, runsIpMasqAgent] = await Promise.all([nodeTags(groups), ipMasqAgent(name, c)]);
+      const facts: ClusterFacts = {
+        name: c.name ?? name,
+        status: String(c.status ?? 'STATUS_UNSPECIFIED'),
+        nodePools,
+        nodeTags: tags,
+      };
+      return runsIpMasqAgent === undefined ? facts : { ...facts, runsIpMasqAgent };
+    },
+  };
+}

@@ -1,0 +1,239 @@
+import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import {
+  loadTopology,
+  parseTopology,
+  TopologyError,
+} from '../../../functions/core/topology/validate.ts';
+import { exampleTopologyPath, exampleYaml } from '../../support/topology.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: fixtures are edited freely, path by path
+type Raw = Record<string, any>;
+
+function issuesOf(edit: (raw: Raw) => void): { path: string; message: string }[] {
+  const raw = parse(exampleYaml) as Raw;
+  edit(raw);
+  try {
+    parseTopology(stringify(raw));
+  } catch (e) {
+    if (e instanceof TopologyError) return [...e.issues];
+    throw e;
+  }
+  return [];
+}
+
+describe('the example topology', () => {
+  it('is valid and fills defaults', async () => {
+    const t = await loadTopology(exampleTopologyPath);
+    expect(t.networks.map((n) => n.name)).toEqual(['vpc-a', 'vpc-b']);
+    expect(t.networks[0]?.subnets[0]).toMatchObject({
+      range: '10.193.0.0/16',
+      region: 'europe-west1',
+    });
+    expect(t.clusters.map((c) => [c.name, c.mode, c.region, c.nodeLocations])).toEqual([
+      ['backend-cluster', 'routes', 'europe-west1', ['europe-west1-c']],
+      ['frontend-cluster', 'routes', 'europe-west1', ['europe-west1-c']],
+    ]);
+    expect(t.services[0]).toMatchObject({
+      port: 80,
+      ilb: 'managed',
+      consumers: ['frontend-cluster'],
+    });
+  });
+});
+
+describe('validation errors', () => {
+  it.each<[string, (raw: Raw) => void, { path: string; message: RegExp }]>([
+    [
+      'host bits set, with the right CIDR suggested',
+      (r) => {
+        r.networks[0].subnets[0].range = '10.193.0.1/16';
+      },
+      {
+        path: 'networks[0].subnets[0].range',
+        message: /host bits set; did you mean '10\.193\.0\.0\/16'/,
+      },
+    ],
+    [
+      'a CIDR that is not one',
+      (r) => {
+        r.clusters[1].podRange = '10.132.0.0/33';
+      },
+      { path: 'clusters[1].podRange', message: /is not an IPv4 CIDR/ },
+    ],
+    [
+      'an unknown key',
+      (r) => {
+        r.clusters[0].podrange = '10.0.0.0/14';
+      },
+      { path: 'clusters[0]', message: /podrange/ },
+    ],
+    [
+      'an unknown key at the top',
+      (r) => {
+        r.extra = 1;
+      },
+      { path: '(top level)', message: /extra/ },
+    ],
+    [
+      'a wrong type',
+      (r) => {
+        r.services[0].port = '80';
+      },
+      { path: 'services[0].port', message: /number/ },
+    ],
+    [
+      'an unknown network in a cluster',
+      (r) => {
+        r.clusters[0].network = 'vpc-z';
+      },
+      { path: 'clusters[0].network', message: /unknown network 'vpc-z'/ },
+    ],
+    [
+      'an unknown subnet',
+      (r) => {
+        r.clusters[0].subnet = 'nope';
+      },
+      { path: 'clusters[0].subnet', message: /no subnet 'nope' in network 'vpc-a'/ },
+    ],
+    [
+      'an unknown network in a peering',
+      (r) => {
+        r.peerings[0].networks[1] = 'vpc-q';
+      },
+      { path: 'peerings[0].networks[1]', message: /unknown network 'vpc-q'/ },
+    ],
+    [
+      'an unknown service cluster',
+      (r) => {
+        r.services[0].cluster = 'ghost';
+      },
+      { path: 'services[0].cluster', message: /unknown cluster 'ghost'/ },
+    ],
+    [
+      'an unknown consumer',
+      (r) => {
+        r.services[0].consumers = ['ghost'];
+      },
+      { path: 'services[0].consumers[0]', message: /unknown cluster 'ghost'/ },
+    ],
+    [
+      'overlapping ranges between peered networks',
+      (r) => {
+        r.networks[1].subnets[0].range = '10.193.128.0/17';
+      },
+      {
+        path: 'networks[0].subnets[0].range',
+        message: /overlaps 10\.193\.128\.0\/17 .* between peered networks 'vpc-a' and 'vpc-b'/,
+      },
+    ],
+    [
+      'a pod range overlapping the peer network',
+      (r) => {
+        r.clusters[1].podRange = '10.192.0.0/14';
+      },
+      {
+        path: 'networks[0].subnets[0].range',
+        message: /overlaps 10\.192\.0\.0\/14 \(clusters\[1\]\.podRange\)/,
+      },
+    ],
+    [
+      'overlapping ranges within one network',
+      (r) => {
+        r.clusters[0].podRange = '10.193.64.0/18';
+      },
+      { path: 'networks[0].subnets[0].range', message: /within network 'vpc-a'/ },
+    ],
+    [
+      'a consumer whose network is not peered',
+      (r) => {
+        r.peerings = [];
+      },
+      { path: 'services[0].consumers[0]', message: /not peered with 'vpc-a'/ },
+    ],
+    [
+      'a duplicate name',
+      (r) => {
+        r.clusters[1].name = 'backend-cluster';
+      },
+      { path: 'clusters[1].name', message: /duplicate name 'backend-cluster'/ },
+    ],
+    [
+      'a bad masquerade mode',
+      (r) => {
+        r.clusters[1].masquerade = 'sometimes';
+      },
+      { path: 'clusters[1].masquerade', message: /agent|ip-masq-agent/ },
+    ],
+    [
+      'a regional cluster without zones',
+      (r) => {
+        r.clusters[0].location = 'europe-west1';
+      },
+      { path: 'clusters[0].nodeLocations', message: /must list its zones/ },
+    ],
+    [
+      'a cluster in another region than its subnet',
+      (r) => {
+        r.clusters[0].location = 'us-central1-a';
+      },
+      { path: 'clusters[0].location', message: /subnet 'vpc-a-europe-west1' is in europe-west1/ },
+    ],
+    [
+      'a vpc-native cluster naming a missing secondary range',
+      (r) => {
+        const c = r.clusters[1];
+        delete c.podRange;
+        delete c.serviceRange;
+        Object.assign(c, {
+          mode: 'vpc-native',
+          podSecondaryRange: 'pods',
+          serviceSecondaryRange: 'svc',
+        });
+      },
+      { path: 'clusters[1].podSecondaryRange', message: /no secondary range 'pods'/ },
+    ],
+  ])('%s', (_name, edit, expected) => {
+    const issues = issuesOf(edit);
+    expect(issues).toContainEqual({
+      path: expected.path,
+      message: expect.stringMatching(expected.message),
+    });
+  });
+
+  it('reports every problem at once', () => {
+    const issues = issuesOf((r) => {
+      r.networks[0].subnets[0].range = '10.193.0.1/16';
+      r.clusters[1].podrange = 'x';
+      r.services[0].consumers = ['ghost'];
+      r.peerings[0].networks[1] = 'vpc-q';
+    });
+    expect(issues.map((i) => i.path)).toEqual(
+      expect.arrayContaining([
+        'networks[0].subnets[0].range',
+        'clusters[1]',
+        'services[0].consumers[0]',
+        'peerings[0].networks[1]',
+      ]),
+    );
+  });
+
+  it('does not report a reference to an item that failed to parse as unknown', () => {
+    const issues = issuesOf((r) => {
+      r.clusters[1].podRange = 'bad';
+    });
+    expect(issues).toEqual([
+      { path: 'clusters[1].podRange', message: expect.stringMatching(/not an IPv4 CIDR/) },
+    ]);
+  });
+
+  it('names the line of a YAML syntax error', () => {
+    expect(() => parseTopology('project: a\n  region: [')).toThrow(/line \d+/);
+  });
+
+  it('lists issues in its message', () => {
+    expect(() => parseTopology('project: x', 'my.yaml')).toThrow(
+      /my\.yaml is invalid:\n {2}project: /,
+    );
+  });
+});
