@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { type ClassifyOptions, classify } from '../core/events/classify.ts';
 import { decodeEvent, MAX_EVENT_BYTES } from '../core/events/decode.ts';
-import { MalformedEventError } from '../core/events/errors.ts';
+import { MalformedEventError } from '../core/errors.ts';
 import type { Command } from './main.ts';
 
 const USAGE = 'usage: peerlink events classify FILE...';

@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { desire } from '../core/desire/desire.ts';
 import { predictedFacts } from '../core/desire/predicted.ts';
-import { loadTopology, TopologyError } from '../core/topology/validate.ts';
+import { TopologyError } from '../core/errors.ts';
+import { loadTopology } from '../runtime/files.ts';
 import type { Command } from './main.ts';
 
 export const renderManifestsCommand: Command = async (args, io) => {

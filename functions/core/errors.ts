@@ -54,3 +54,29 @@ export async function orNull<T>(p: Promise<T>): Promise<T | null> {
 
 /** The environment or a setting is unusable: retrying cannot help until someone fixes it. */
 export class ConfigError extends Error {}
+
+export interface TopologyIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** The topology is invalid. Terminal: retrying cannot help until the file changes. */
+export class TopologyError extends Error {
+  readonly issues: readonly TopologyIssue[];
+  constructor(issues: readonly TopologyIssue[], source = 'topology') {
+    super(`${source} is invalid:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
+    this.name = 'TopologyError';
+    this.issues = issues;
+  }
+}
+
+/**
+ * An event peerlink cannot read: bad base64, not JSON, the wrong shape, not an audit-log entry,
+ * too large, or carrying resource names no Google API produces (`..`, encoded slashes,
+ * non-ASCII look-alikes). Terminal: redelivering the same bytes can never succeed.
+ */
+export class MalformedEventError extends Error {
+  override readonly name = 'MalformedEventError';
+  /** Always true: retrying cannot help. */
+  readonly terminal = true;
+}

@@ -1,17 +1,14 @@
 /**
  * onAuditLog: a Pub/Sub-triggered CloudEvent function. The entry only wakes peerlink up; the
  * reconcile reads current state. Returning acknowledges the message; throwing makes the
- * framework answer 500, and Pub/Sub redelivers.
+ * framework answer 500, and Pub/Sub redelivers. `dispositionOf` decides which.
  */
-import { CloudError, TransientError } from '../core/errors.ts';
-import { MalformedEventError, triggerFromEvent } from '../core/events/index.ts';
+import { MalformedEventError } from '../core/errors.ts';
+import { triggerFromEvent } from '../core/events/index.ts';
+import { dispositionOf, type FailureClass } from '../engine/disposition.ts';
 import type { Runtime } from './runtime.ts';
 
-type ReconcilePath = [
-  typeof import('../engine/reconcile.ts'),
-  typeof import('../core/scope.ts'),
-  typeof import('../core/topology/validate.ts'),
-];
+type ReconcilePath = [typeof import('../engine/reconcile.ts'), typeof import('../core/scope.ts')];
 let reconcilePath: Promise<ReconcilePath> | undefined;
 
 /**
@@ -23,7 +20,6 @@ function loadReconcilePath(): Promise<ReconcilePath> {
   reconcilePath ??= Promise.all([
     import('../engine/reconcile.ts'),
     import('../core/scope.ts'),
-    import('../core/topology/validate.ts'),
   ]).catch((e: unknown) => {
     reconcilePath = undefined;
     throw e;
@@ -47,81 +43,75 @@ export type Outcome =
   | 'terminal-failure'
   | 'reconciled';
 
+/** The report a failed reconcile carries (ReconcileRetryableError), for the log line. */
+export function reportOf(e: unknown): { report?: unknown } {
+  return e !== null && typeof e === 'object' && 'report' in e ? { report: e.report } : {};
+}
+
+const OUTCOME: Readonly<Record<FailureClass, Outcome>> = {
+  'bad-input': 'malformed',
+  configuration: 'invalid-topology',
+  terminal: 'terminal-failure',
+  transient: 'terminal-failure',
+  unexpected: 'terminal-failure',
+};
+
 export function makeOnAuditLog(rt: Runtime): (event: EventLike) => Promise<Outcome> {
   return async (event) => {
     const { logger } = rt;
-    let trigger: ReturnType<typeof triggerFromEvent>;
     try {
-      // functions-framework converts a push body into a CloudEvent only when its message has
-      // data; any other body reaches the function as it came, without `data`.
-      if (event.data === undefined)
-        throw new MalformedEventError(
-          'the event has no data: a Pub/Sub message without data, or a body that is not a Pub/Sub push',
-        );
-      trigger = triggerFromEvent(event.data, { selfPrincipal: rt.settings.selfPrincipal });
+      return await handle(rt, event);
     } catch (e) {
-      if (!(e instanceof MalformedEventError)) throw e;
-      logger.log(
-        'ERROR',
-        `malformed audit-log event${event.id ? ` ${event.id}` : ''}: ${e.message}`,
-        {
-          eventId: event.id,
-        },
-      );
-      return 'malformed';
-    }
-    const base = { trigger, eventId: event.id };
-    if (trigger.action !== 'reconcile') {
-      logger.log('DEBUG', `${trigger.action}: ${trigger.reason}`, base);
-      return trigger.action === 'defer' ? 'deferred' : 'ignored';
-    }
-    const at = trigger.timestamp ? Date.parse(trigger.timestamp) : Number.NaN;
-    if (Number.isFinite(at) && rt.now() - at > rt.settings.maxEventAgeMs) {
-      logger.log(
-        'INFO',
-        `entry from ${trigger.timestamp} is older than the maximum event age; the sweep covers it`,
-        base,
-      );
-      return 'stale-event';
-    }
-    const [{ ReconcileRetryableError, reconcile }, { scopeOf }, { TopologyError }] =
-      await loadReconcilePath();
-    let topology: Awaited<ReturnType<Runtime['topology']>>;
-    try {
-      topology = await rt.topology();
-    } catch (e) {
-      if (!(e instanceof TopologyError)) throw e;
-      logger.log('ERROR', e.message, base);
-      return 'invalid-topology';
-    }
-    const scope = scopeOf(topology, trigger);
-    if (scope.services.length === 0 && scope.consumers.length === 0) {
-      logger.log('INFO', `nothing to reconcile: ${scope.reason}`, base);
-      return 'out-of-scope';
-    }
-    try {
-      const report = await reconcile(topology, scope, await rt.deps(), {
-        seed: trigger.operationId ?? event.id ?? 'event',
-        // peerlink's own changes may only be looked at, never answered with writes: no storm.
-        readOnly: trigger.causedBySelf,
-        apply: { concurrency: rt.settings.concurrency },
+      const d = dispositionOf(e, 'event');
+      const label = e instanceof MalformedEventError ? 'malformed audit-log event' : 'onAuditLog';
+      logger.log(d.severity, `${label}${event.id ? ` ${event.id}` : ''}: ${d.reason}`, {
+        eventId: event.id,
+        failure: d.failure,
+        ...reportOf(e),
       });
-      const severity = report.outcome === 'failed' ? 'ERROR' : 'NOTICE';
-      logger.log(severity, `reconcile ${report.outcome}: ${scope.reason}`, { ...base, report });
-      return report.outcome === 'failed' ? 'terminal-failure' : 'reconciled';
-    } catch (e) {
-      if (e instanceof ReconcileRetryableError) {
-        logger.log('WARNING', `${e.message}; redelivery will retry`, { ...base, report: e.report });
-        throw e;
-      }
-      if (e instanceof TransientError) {
-        // A read that kept failing: say why before the framework answers 500.
-        logger.log('WARNING', `${e.message}; redelivery will retry`, base);
-        throw e;
-      }
-      if (!(e instanceof CloudError)) throw e;
-      logger.log('ERROR', `reconcile failed for good: ${e.message}`, base);
-      return 'terminal-failure';
+      if (d.action === 'retry') throw e;
+      return OUTCOME[d.failure];
     }
   };
+}
+
+async function handle(rt: Runtime, event: EventLike): Promise<Outcome> {
+  const { logger } = rt;
+  // functions-framework converts a push body into a CloudEvent only when its message has
+  // data; any other body reaches the function as it came, without `data`.
+  if (event.data === undefined)
+    throw new MalformedEventError(
+      'the event has no data: a Pub/Sub message without data, or a body that is not a Pub/Sub push',
+    );
+  const trigger = triggerFromEvent(event.data, { selfPrincipal: rt.settings.selfPrincipal });
+  const base = { trigger, eventId: event.id };
+  if (trigger.action !== 'reconcile') {
+    logger.log('DEBUG', `${trigger.action}: ${trigger.reason}`, base);
+    return trigger.action === 'defer' ? 'deferred' : 'ignored';
+  }
+  const at = trigger.timestamp ? Date.parse(trigger.timestamp) : Number.NaN;
+  if (Number.isFinite(at) && rt.now() - at > rt.settings.maxEventAgeMs) {
+    logger.log(
+      'INFO',
+      `entry from ${trigger.timestamp} is older than the maximum event age; the sweep covers it`,
+      base,
+    );
+    return 'stale-event';
+  }
+  const [{ reconcile }, { scopeOf }] = await loadReconcilePath();
+  const topology = await rt.topology();
+  const scope = scopeOf(topology, trigger);
+  if (scope.services.length === 0 && scope.consumers.length === 0) {
+    logger.log('INFO', `nothing to reconcile: ${scope.reason}`, base);
+    return 'out-of-scope';
+  }
+  const report = await reconcile(topology, scope, await rt.deps(), {
+    seed: trigger.operationId ?? event.id ?? 'event',
+    // peerlink's own changes may only be looked at, never answered with writes: no storm.
+    readOnly: trigger.causedBySelf,
+    apply: { concurrency: rt.settings.concurrency },
+  });
+  const severity = report.outcome === 'failed' ? 'ERROR' : 'NOTICE';
+  logger.log(severity, `reconcile ${report.outcome}: ${scope.reason}`, { ...base, report });
+  return report.outcome === 'failed' ? 'terminal-failure' : 'reconciled';
 }

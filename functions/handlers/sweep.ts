@@ -1,24 +1,19 @@
 /** sweep: the same reconcile over the whole topology, on a schedule, as a safety net. */
-import { TransientError } from '../core/errors.ts';
 import { fullScope } from '../core/scope.ts';
-import type { Topology } from '../core/topology/schema.ts';
-import { TopologyError } from '../core/topology/validate.ts';
-import { type ReconcileReport, ReconcileRetryableError, reconcile } from '../engine/reconcile.ts';
-import type { EventLike } from './on-audit-log.ts';
+import { dispositionOf } from '../engine/disposition.ts';
+import { type ReconcileReport, reconcile } from '../engine/reconcile.ts';
+import { type EventLike, reportOf } from './on-audit-log.ts';
 import type { Runtime } from './runtime.ts';
 
-/** Returns the report, or null when the topology is invalid (logged; a retry cannot help). */
+/**
+ * Returns the report. Every failure is logged, then thrown or returned as `dispositionOf`
+ * says: a broken topology or configuration is thrown too, so the sweep fails loudly and its
+ * message ends in the dead-letter topic rather than being acknowledged in silence.
+ */
 export function makeSweep(rt: Runtime): (event: EventLike) => Promise<ReconcileReport | null> {
   return async (event) => {
-    let topology: Topology;
     try {
-      topology = await rt.topology();
-    } catch (e) {
-      if (!(e instanceof TopologyError)) throw e;
-      rt.logger.log('ERROR', `sweep: ${e.message}`, { eventId: event.id });
-      return null;
-    }
-    try {
+      const topology = await rt.topology();
       const report = await reconcile(topology, fullScope(topology), await rt.deps(), {
         seed: `sweep-${event.id ?? rt.now()}`,
         apply: { concurrency: rt.settings.concurrency },
@@ -29,18 +24,14 @@ export function makeSweep(rt: Runtime): (event: EventLike) => Promise<ReconcileR
       });
       return report;
     } catch (e) {
-      // Every failure is rethrown (the scheduler's message is redelivered), but never silently.
-      if (e instanceof ReconcileRetryableError)
-        rt.logger.log('WARNING', `sweep: ${e.message}`, { eventId: event.id, report: e.report });
-      else if (e instanceof TransientError)
-        rt.logger.log('WARNING', `sweep: ${e.message}; redelivery will retry`, {
-          eventId: event.id,
-        });
-      else
-        rt.logger.log('ERROR', `sweep failed: ${e instanceof Error ? e.message : String(e)}`, {
-          eventId: event.id,
-        });
-      throw e;
+      const d = dispositionOf(e, 'sweep');
+      rt.logger.log(d.severity, `sweep: ${d.reason}`, {
+        eventId: event.id,
+        failure: d.failure,
+        ...reportOf(e),
+      });
+      if (d.action === 'retry') throw e;
+      return null;
     }
   };
 }

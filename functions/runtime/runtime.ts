@@ -22,7 +22,7 @@ export function createRuntime(env: Env, logger: Logger = jsonLogger()): Runtime 
     topology() {
       // A failed load is not cached: the next event reads the file again.
       // Loaded here, not at start: an ignored entry never needs the schema or yaml.
-      topology ??= import('../core/topology/validate.ts')
+      topology ??= import('./files.ts')
         .then(({ loadTopology }) => loadTopology(s.topologyPath))
         .catch((e: unknown) => {
           topology = undefined;

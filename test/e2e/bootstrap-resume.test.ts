@@ -3,7 +3,7 @@
  * creating nothing twice.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadTopology } from '../../functions/core/topology/validate.ts';
+import { loadTopology } from '../../functions/runtime/files.ts';
 import { runBootstrap } from '../local/demo.ts';
 import { type Stack, startStack } from '../local/stack.ts';
 import { exampleTopologyPath } from '../support/topology.ts';

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resourceName } from '../../functions/core/desire/names.ts';
 import type { Topology } from '../../functions/core/topology/schema.ts';
-import { loadTopology } from '../../functions/core/topology/validate.ts';
+import { loadTopology } from '../../functions/runtime/files.ts';
 import { Actor } from '../local/actor.ts';
 import { runBootstrap, runDemo, snapshot, THIRD_VPC } from '../local/demo.ts';
 import { type Stack, startStack } from '../local/stack.ts';

@@ -142,11 +142,14 @@ describe('sweep', () => {
     expect(rt.resources.writes).toBe(writes);
   });
 
-  it('logs an invalid topology and returns', async () => {
+  it('logs an invalid topology at ERROR and fails, so the dead-letter topic keeps the evidence', async () => {
     const rt = testRuntime();
     rt.topologyResult = new TopologyError([{ path: 'x', message: 'y' }]);
-    expect(await makeSweep(rt)({ id: 's' })).toBeNull();
-    expect(rt.lines.at(-1)).toMatchObject({ severity: 'ERROR' });
+    await expect(makeSweep(rt)({ id: 's' })).rejects.toBeInstanceOf(TopologyError);
+    expect(rt.lines.at(-1)).toMatchObject({
+      severity: 'ERROR',
+      message: expect.stringMatching(/x: y/),
+    });
   });
 });
 

@@ -5,7 +5,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadTopology } from '../../functions/core/topology/validate.ts';
+import { loadTopology } from '../../functions/runtime/files.ts';
 import { exampleTopologyPath, repoRoot } from '../support/topology.ts';
 import { runDemo, snapshot } from './demo.ts';
 import { startStack } from './stack.ts';

@@ -10,7 +10,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { resourceName } from '../../functions/core/desire/names.ts';
 import type { Topology } from '../../functions/core/topology/schema.ts';
-import { loadTopology } from '../../functions/core/topology/validate.ts';
+import { loadTopology } from '../../functions/runtime/files.ts';
 import { quiesce } from '../e2e/support.ts';
 import { Actor } from '../local/actor.ts';
 import { runBootstrap } from '../local/demo.ts';

@@ -1,4 +1,4 @@
-import { MalformedEventError } from './errors.ts';
+import { MalformedEventError } from '../errors.ts';
 import { isDataAccessLog, type LogEntry, parseLogEntry } from './log-entry.ts';
 
 /** Largest event accepted, in bytes of JSON (or of decoded Pub/Sub data). Pub/Sub's own limit. */

@@ -1,4 +1,4 @@
-import { MalformedEventError } from './errors.ts';
+import { MalformedEventError } from '../errors.ts';
 
 /**
  * Resource names in audit logs: `protoPayload.resourceName` is a scheme-less path such as

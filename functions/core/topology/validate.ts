@@ -2,9 +2,9 @@
  * Parses and validates a topology file. Every problem is collected and reported at once, each
  * with its path, so a user fixes the file in one pass.
  */
-import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { TopologyError, type TopologyIssue } from '../errors.ts';
 import { overlaps } from '../net/cidr.ts';
 import { clusterRanges, regionOf, subnetRanges } from './ranges.ts';
 import {
@@ -20,24 +20,7 @@ import {
   topologyShape,
 } from './schema.ts';
 
-export interface TopologyIssue {
-  readonly path: string;
-  readonly message: string;
-}
-
-/** The topology is invalid. Terminal: retrying cannot help until the file changes. */
-export class TopologyError extends Error {
-  readonly issues: readonly TopologyIssue[];
-  constructor(issues: readonly TopologyIssue[], source = 'topology') {
-    super(`${source} is invalid:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
-    this.name = 'TopologyError';
-    this.issues = issues;
-  }
-}
-
-export async function loadTopology(file: string): Promise<Topology> {
-  return parseTopology(await readFile(file, 'utf8'), file);
-}
+export { TopologyError, type TopologyIssue } from '../errors.ts';
 
 /** Parses YAML text into a validated topology, or throws TopologyError listing every issue. */
 export function parseTopology(text: string, source = 'topology'): Topology {

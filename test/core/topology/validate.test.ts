@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import {
-  loadTopology,
-  parseTopology,
-  TopologyError,
-} from '../../../functions/core/topology/validate.ts';
+import { parseTopology, TopologyError } from '../../../functions/core/topology/validate.ts';
+import { loadTopology } from '../../../functions/runtime/files.ts';
 import { exampleTopologyPath, exampleYaml } from '../../support/topology.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: fixtures are edited freely, path by path
