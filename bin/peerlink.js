@@ -1,6 +1,15 @@
 #!/usr/bin/env node
 // Runs the TypeScript CLI directly: Node 22.18+ strips types natively.
-import { main } from '../functions/cli/main.ts';
+// Checked before the .ts import, which an older Node cannot even load (a static import would
+// fail before this file's code runs).
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 18)) {
+  process.stderr.write(
+    `peerlink needs Node.js 22.18 or later (this is ${process.version}): run \`npm ci\`, then \`npx peerlink\` (npm ci brings Node 22 on linux-x64), or install Node 22.\n`,
+  );
+  process.exit(1);
+}
+const { main } = await import('../functions/cli/main.ts');
 
 // A reader that stops early (`| head`) is not an error.
 process.stdout.on('error', (e) => {
