@@ -16,7 +16,7 @@ import type { FactsPort } from '../core/ports.ts';
 import { fullScope } from '../core/scope.ts';
 import type { Topology } from '../core/topology/schema.ts';
 import { type ApplyReport, apply } from './apply.ts';
-import { listScopeOf, observeFacts, type ReconcileDeps, read } from './reconcile.ts';
+import { listScopeOf, observeFacts, type ReconcileDeps } from './reconcile.ts';
 
 export interface BootstrapOptions {
   readonly dryRun: boolean;
@@ -151,7 +151,7 @@ async function stepPlan(t: Topology, deps: ReconcileDeps, step: (typeof STEPS)[n
   };
   const wanted = new Set(resources.map(keyOf));
   // Bootstrap adds what is missing; removing leftovers is the sweep's job.
-  const observed = (await read(() => deps.resources.list(scope))).filter((o) =>
+  const observed = (await deps.resources.list(scope)).filter((o) =>
     wanted.has(keyOf(o.resource)),
   );
   return { plan: plan(resources, observed), pending };

@@ -1,13 +1,13 @@
 /**
  * One reconcile: observe the scope, compute desired state, plan, apply, and repeat the cycle
- * when a write met a stale precondition. Reads are retried like writes; a failure that may pass
- * on its own is thrown as TransientError so the caller's delivery is retried.
+ * when a write met a stale precondition. Reads are not retried here (the adapters retry each
+ * read call on its own, in gcp/read-retry.ts); a failure that may pass on its own is thrown as
+ * TransientError so the caller's delivery is retried.
  */
-import pRetry from 'p-retry';
 import { type DesireScope, desire } from '../core/desire/desire.ts';
 import { serviceId, servicePrefix } from '../core/desire/names.ts';
 import { predictedFacts } from '../core/desire/predicted.ts';
-import { isRetryable, TransientError } from '../core/errors.ts';
+import { TransientError } from '../core/errors.ts';
 import type { ClusterFacts, Facts, NetworkFacts } from '../core/model/facts.ts';
 import { keyOf, type Observed, type Resource } from '../core/model/resources.ts';
 import { type Action, type Plan, plan, summary } from '../core/plan/diff.ts';
@@ -50,20 +50,6 @@ export interface ReconcileReport {
   readonly durationsMs: { observe: number; apply: number; total: number };
 }
 
-const READ_RETRY = {
-  retries: 4,
-  factor: 2,
-  minTimeout: 100,
-  maxTimeout: 2_000,
-  randomize: true,
-  maxRetryTime: 20_000,
-};
-
-/** Runs a read, retrying transient failures with backoff (bounded in count and time). */
-export function read<T>(fn: () => Promise<T>): Promise<T> {
-  return pRetry(fn, { ...READ_RETRY, shouldRetry: ({ error }) => isRetryable(error) });
-}
-
 function clustersOf(t: Topology, scope: ReconcileScope): Cluster[] {
   const names = new Set([
     ...scope.services.flatMap((s) => [s.cluster, ...s.consumers]),
@@ -88,8 +74,8 @@ export async function observeFacts(
     ]),
   ];
   const [cf, nf] = await Promise.all([
-    Promise.all(clusters.map((c) => read(() => port.cluster(c.location, c.name)))),
-    Promise.all(networks.map((n) => read(() => port.network(n)))),
+    Promise.all(clusters.map((c) => port.cluster(c.location, c.name))),
+    Promise.all(networks.map((n) => port.network(n))),
   ]);
   return {
     clusters: Object.fromEntries(
@@ -192,7 +178,7 @@ export async function reconcile(
     // the facts, only on the topology (every object desire could want, in any masquerade mode).
     const [facts, observed] = await Promise.all([
       observeFacts(t, scope, deps.facts),
-      read(() => deps.resources.list(listScopeOf(t, scope, possibleObjects(t, desireScope)))),
+      deps.resources.list(listScopeOf(t, scope, possibleObjects(t, desireScope))),
     ]);
     const d = desire(t, facts, desireScope);
     const p = plan(d.resources, inScope(scope, d.resources, observed));

@@ -81,6 +81,18 @@ async function clientOptions(endpoint: Endpoint | undefined, auth: Auth): Promis
   return { ...(endpoint ?? {}), fallback: true, ...(await auth.options()) } as ClientOptions;
 }
 
+/**
+ * gax retries idempotent calls on UNAVAILABLE by itself, for up to 600 s (each client's
+ * `*_client_config.json`), under peerlink's own read retry (read-retry.ts): two layers that
+ * multiply. Its per-method defaults are built in the constructor, so clearing their `retry`
+ * leaves one attempt per call, as `{ retry: null }` in a call's options would.
+ */
+function withoutGaxRetries<C>(client: C): C {
+  const defaults = (client as { _defaults?: Record<string, { retry?: unknown }> })._defaults;
+  for (const settings of Object.values(defaults ?? {})) settings.retry = null;
+  return client;
+}
+
 /** Gets Compute clients by name, constructing each on first use. */
 export type ComputeClients = <K extends ComputeClientName>(
   name: K,
@@ -96,7 +108,7 @@ export function computeClients(endpoint: Endpoint | undefined, auth: Auth): Comp
           COMPUTE_LOADERS[name](),
           clientOptions(endpoint, auth),
         ]);
-        return new Client(options);
+        return withoutGaxRetries(new Client(options));
       })();
       // A failed load is not cached, so a later call can try again.
       p.catch(() => made.delete(name));
@@ -118,7 +130,7 @@ export function containerClient(
         import('@google-cloud/container/build/src/v1/cluster_manager_client.js'),
         clientOptions(endpoint, auth),
       ]);
-      return new Client(options);
+      return withoutGaxRetries(new Client(options));
     })();
     made.catch(() => {
       made = undefined;

@@ -15,6 +15,7 @@ import {
   TransientError,
 } from '../core/errors.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../core/model/resources.ts';
+import { retryRead } from './read-retry.ts';
 
 /** How to reach one cluster's API server. */
 export interface ClusterAccess {
@@ -154,10 +155,14 @@ export function createKube(deps: KubeDeps): Kube {
     }
   };
 
+  /** A read: retried on its own (read-retry.ts), the only place reads are retried. */
+  const read = <T>(what: string, fn: () => Promise<T>): Promise<T> =>
+    retryRead(() => run(what, fn));
+
   return {
     get: (cluster, ref) =>
       orNull(
-        run(`get ${label(cluster, ref)}`, async () => {
+        read(`get ${label(cluster, ref)}`, async () => {
           const obj = await (await api(cluster)).read(header(ref));
           return obj as unknown as Manifest;
         }),
@@ -166,7 +171,7 @@ export function createKube(deps: KubeDeps): Kube {
       const client = await run(`connect ${cluster}`, () => api(cluster));
       const lists = await Promise.all(
         MANAGED_KINDS.map((k) =>
-          run(`list ${cluster}:${k.kind}`, async () => {
+          read(`list ${cluster}:${k.kind}`, async () => {
             const list = await client.list(
               k.apiVersion,
               k.kind,

@@ -3,7 +3,7 @@
  * reconcile reads current state. Returning acknowledges the message; throwing makes the
  * framework answer 500, and Pub/Sub redelivers. `dispositionOf` decides which.
  */
-import { MalformedEventError } from '../core/errors.ts';
+import { ConfigError, MalformedEventError } from '../core/errors.ts';
 import { triggerFromEvent } from '../core/events/index.ts';
 import { dispositionOf, type FailureClass } from '../engine/disposition.ts';
 import type { Runtime } from './runtime.ts';
@@ -40,6 +40,7 @@ export type Outcome =
   | 'out-of-scope'
   | 'malformed'
   | 'invalid-topology'
+  | 'invalid-configuration'
   | 'terminal-failure'
   | 'reconciled';
 
@@ -70,6 +71,7 @@ export function makeOnAuditLog(rt: Runtime): (event: EventLike) => Promise<Outco
         ...reportOf(e),
       });
       if (d.action === 'retry') throw e;
+      if (e instanceof ConfigError) return 'invalid-configuration';
       return OUTCOME[d.failure];
     }
   };

@@ -4,6 +4,7 @@ import { resourceName } from '../../functions/core/desire/names.ts';
 import { type Firewall, keyOf, OWNER_MARKER } from '../../functions/core/model/resources.ts';
 import { fullScope, scopeOf } from '../../functions/core/scope.ts';
 import type { Topology } from '../../functions/core/topology/schema.ts';
+import { dispositionOf } from '../../functions/engine/disposition.ts';
 import { ReconcileRetryableError, reconcile } from '../../functions/engine/reconcile.ts';
 import { MemoryFacts } from '../support/memory-facts.ts';
 import { MemoryPort } from '../support/memory-port.ts';
@@ -139,6 +140,30 @@ describe('reconcile', () => {
     resources.faults.set(bsKey, ['precondition']);
     const report = await reconcile(t, fullScope(t), deps, fast);
     expect(report).toMatchObject({ outcome: 'converged', cycles: 2 });
+  });
+
+  it('is retried when every re-plan meets a stale precondition again', async () => {
+    const { resources, facts, deps } = setup();
+    await reconcile(t, fullScope(t), deps, fast);
+    const backend = facts.facts.clusters['backend-cluster'];
+    if (!backend) throw new Error('fixture');
+    facts.facts = {
+      ...facts.facts,
+      clusters: { ...facts.facts.clusters, 'backend-cluster': { ...backend, nodePools: [] } },
+    };
+    const bsKey = [...resources.state.keys()].find((k) => k.endsWith('-bs')) ?? '';
+    resources.faults.set(bsKey, Array(10).fill('precondition'));
+    const error = await reconcile(t, fullScope(t), deps, { ...fast, maxReplans: 2 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ReconcileRetryableError);
+    expect((error as ReconcileRetryableError).report).toMatchObject({
+      outcome: 'stale',
+      cycles: 3,
+    });
+    expect(dispositionOf(error, 'event').action).toBe('retry');
+    expect(dispositionOf(error, 'sweep').action).toBe('retry');
   });
 
   it('throws a retryable error when transient failures outlast the budget', async () => {

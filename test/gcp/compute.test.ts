@@ -26,6 +26,7 @@ import {
   healthCheckFromApi,
   healthCheckToApi,
 } from '../../functions/gcp/convert.ts';
+import { READ_ATTEMPTS } from '../../functions/gcp/read-retry.ts';
 import { DESCRIPTION, networkWithSubnet, peeringOf, rid, subnetOf } from './fixtures.ts';
 import { rejection, setFaults, simTarget, type Target, targets } from './target.ts';
 
@@ -216,15 +217,15 @@ describe('compute adapter: transient failures (simulator faults)', () => {
   });
   afterAll(() => t?.close());
 
-  // gax retries idempotent reads on 503 by itself, so 503 is shown on an insert.
+  // Writes are retried by the executor, not the adapter, so one 503 shows on an insert.
   it.each([
     [503, 'firewalls.insert'],
     [429, 'firewalls.list'],
     [500, 'firewalls.list'],
   ])('HTTP %i on %s is a TransientError', async (status, method) => {
     if (!t.sim) throw new Error('simulator target expected');
-    // The adapter retries a read 3 times itself (functions/gcp/read-retry.ts): fail all 4.
-    const failNext = method.endsWith('.list') ? 4 : 1;
+    // The adapter retries a read itself (functions/gcp/read-retry.ts): fail every attempt.
+    const failNext = method.endsWith('.list') ? READ_ATTEMPTS : 1;
     await setFaults(t.sim, { [`compute.${method}`]: { failNext, status } });
     const c = t.cloud.compute;
     const call =

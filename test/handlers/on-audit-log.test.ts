@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../functions/core/errors.ts';
 import { TopologyError } from '../../functions/core/topology/validate.ts';
 import { makeOnAuditLog } from '../../functions/handlers/on-audit-log.ts';
 import { makeSweep } from '../../functions/handlers/sweep.ts';
@@ -91,6 +92,21 @@ describe('onAuditLog', () => {
       severity: 'ERROR',
       message: expect.stringMatching(/networks: broken/),
     });
+  });
+
+  it('acknowledges a broken configuration, logged at ERROR on every delivery', async () => {
+    const rt = testRuntime();
+    rt.deps = async () => {
+      throw new ConfigError('PEERLINK_COMPUTE_ENDPOINT: not a URL');
+    };
+    const event = pubsubEvent(nodePoolEntry({ cluster: 'backend-cluster', record: 'last' }));
+    for (const _ of [1, 2]) {
+      expect(await makeOnAuditLog(rt)(event)).toBe('invalid-configuration');
+      expect(rt.lines.at(-1)).toMatchObject({
+        severity: 'ERROR',
+        message: expect.stringMatching(/PEERLINK_COMPUTE_ENDPOINT: not a URL/),
+      });
+    }
   });
 
   it('only plans for changes peerlink itself made', async () => {
