@@ -3,6 +3,9 @@
  * functions-framework → peerlink → simulator. Needs `gcloud beta emulators pubsub` (CI installs
  * nothing for it: the Cloud SDK ships it on this machine).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resourceName } from '../../functions/core/desire/names.ts';
 import type { Topology } from '../../functions/core/topology/schema.ts';
@@ -10,12 +13,14 @@ import { loadTopology } from '../../functions/runtime/files.ts';
 import { Actor } from '../local/actor.ts';
 import { runBootstrap, runDemo, snapshot, THIRD_VPC } from '../local/demo.ts';
 import { type Stack, startStack } from '../local/stack.ts';
+import { holds } from '../support/poll.ts';
 import { waitFor } from '../support/process-group.ts';
 import { exampleTopologyPath } from '../support/topology.ts';
-import { auditLog, quiesce, readsAfter, republish } from './support.ts';
+import { auditLog, quiesce, readsAfter, republish, stats } from './support.ts';
 
 let stack: Stack;
 let t: Topology;
+const stateDir = mkdtempSync(path.join(tmpdir(), 'peerlink-e2e-'));
 const print = (line: string) => process.stdout.write(`[e2e] ${line}\n`);
 
 beforeAll(async () => {
@@ -24,11 +29,12 @@ beforeAll(async () => {
     project: t.project,
     topologyPath: exampleTopologyPath,
     operationMs: 50,
-    stateDir: `/tmp/peerlink-e2e-${process.pid}`,
+    stateDir,
   });
 }, 120_000);
 afterAll(async () => {
   await stack?.stop();
+  rmSync(stateDir, { recursive: true, force: true });
 }, 60_000);
 
 describe('the demo, driven only by audit logs', () => {
@@ -44,7 +50,13 @@ describe('the demo, driven only by audit logs', () => {
 
   it("goes quiet afterwards: peerlink's own changes start no storm", async () => {
     const before = await quiesce(stack);
-    await new Promise((r) => setTimeout(r, 3_000));
+    // Waiting for nothing to happen: there is no state to poll for, so watch a fixed window,
+    // longer than quiesce's 2 s of silence, and fail at the first write.
+    await holds(async () => (await stats(stack)).writes === before.writes, {
+      what: 'no write after the demo',
+      forMs: 3_000,
+      intervalMs: 250,
+    });
     const after = await quiesce(stack);
     expect(after.writes).toBe(before.writes);
   }, 120_000);

@@ -1,10 +1,13 @@
 /**
- * The IAM roles are kept honest by runs (issue 6, item 4): the end-to-end scenarios run against
- * the simulator through the real adapters, every API method each function called is collected
- * from the simulator's stats, mapped to its permission, and compared with the role: every
- * permission used is granted, and nothing is granted beyond the used ones plus the listed
- * extras.
+ * The IAM roles are kept honest by runs, so that a role cannot drift from what the code calls:
+ * the end-to-end scenarios run against the simulator through the real adapters, every API method
+ * each function called is collected from the simulator's stats, mapped to its permission, and
+ * compared with the role: every permission used is granted, and nothing is granted beyond the
+ * used ones plus the listed extras.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resourceName } from '../../../functions/core/desire/names.ts';
 import type { Topology } from '../../../functions/core/topology/schema.ts';
@@ -26,6 +29,7 @@ import { Actor } from '../../local/actor.ts';
 import { THIRD_VPC } from '../../local/demo.ts';
 import { containerModule } from '../../sim/container/index.ts';
 import { type RunningSim, startSim } from '../../sim/server.ts';
+import { until } from '../../support/poll.ts';
 import { pubsubEvent } from '../../support/runtime.ts';
 import { exampleTopologyPath } from '../../support/topology.ts';
 
@@ -51,16 +55,32 @@ async function collect(into: Set<string>, body: () => Promise<void>): Promise<vo
   }
 }
 
+interface Entry {
+  operation?: { id: string; first?: boolean; last?: boolean };
+}
+
+async function logEntries(): Promise<Entry[]> {
+  return ((await (await fetch(`${sim.url}/__sim/logs`)).json()) as { entries: Entry[] }).entries;
+}
+
 async function logCount(): Promise<number> {
-  return ((await (await fetch(`${sim.url}/__sim/logs`)).json()) as { entries: unknown[] }).entries
-    .length;
+  return (await logEntries()).length;
+}
+
+/** True once the entries since `from` exist and every operation they start has its last one. */
+async function operationsEnded(from: number): Promise<boolean> {
+  const open = new Set<string>();
+  const entries = (await logEntries()).slice(from);
+  for (const { operation: op } of entries) {
+    if (op?.first) open.add(op.id);
+    if (op?.last) open.delete(op.id);
+  }
+  return entries.length > 0 && open.size === 0;
 }
 
 /** Delivers every audit entry written since `from` to onAuditLog, as the push path would. */
 async function deliverSince(from: number): Promise<void> {
-  const { entries } = (await (await fetch(`${sim.url}/__sim/logs`)).json()) as {
-    entries: unknown[];
-  };
+  const entries = await logEntries();
   const handler = makeOnAuditLog(rt);
   for (const [i, e] of entries.slice(from).entries())
     await handler(pubsubEvent(e, `m-${from + i}`));
@@ -70,14 +90,22 @@ async function deliverSince(from: number): Promise<void> {
 async function scenario(change: () => Promise<void>): Promise<void> {
   const from = await logCount();
   await change();
-  await new Promise((r) => setTimeout(r, 200)); // let the change's operations finish
+  // The change's operations (a node pool's is not waited for) must end first, so that their
+  // last audit entries are delivered too.
+  await until(() => operationsEnded(from), {
+    what: "the change's operations to end",
+    timeoutMs: 10_000,
+    intervalMs: 20,
+  });
   await collect(used.reactor, () => deliverSince(from));
 }
+
+const kubeconfigDir = mkdtempSync(path.join(tmpdir(), 'peerlink-iam-'));
 
 beforeAll(async () => {
   sim = await startSim({
     operationMs: 10,
-    modules: [containerModule({ kubeconfigDir: `/tmp/peerlink-iam-${process.pid}` })],
+    modules: [containerModule({ kubeconfigDir })],
   });
   rt = createRuntime(
     {
@@ -190,6 +218,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sim?.close();
+  rmSync(kubeconfigDir, { recursive: true, force: true });
 });
 
 function check(name: string, role: CustomRole, calls: Set<string>, extras: readonly Extra[]) {

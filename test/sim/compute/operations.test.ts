@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { until } from '../../support/poll.ts';
 import type { LogEntry } from '../core/audit.ts';
 import { computeHarness, type Harness, networkWithSubnet, type Op, rejection } from './harness.ts';
 
@@ -13,7 +14,8 @@ const netBody = (name: string) => ({ name, autoCreateSubnetworks: false });
 
 describe('operations', () => {
   it('move PENDING -> RUNNING -> DONE and apply the effect only when DONE', async () => {
-    h = await computeHarness({ operationMs: 300 });
+    // RUNNING from 300 ms to 600 ms: wide enough that the polling below cannot step over it.
+    h = await computeHarness({ operationMs: 600 });
     const [lro] = await h.c.networks.insert({ project: 'p', networkResource: netBody('slow') });
     const started = lro.latestResponse as Op;
     expect(started).toMatchObject({
@@ -23,8 +25,14 @@ describe('operations', () => {
     });
     expect(started.name).toMatch(/^operation-\d+-[0-9a-f]+-[0-9a-f]+$/);
     expect((await rejection(h.c.networks.get({ project: 'p', network: 'slow' }))).status).toBe(404);
-    await new Promise((r) => setTimeout(r, 200));
-    const [mid] = await h.c.globalOps.get({ project: 'p', operation: String(started.name) });
+    const ops = h.c.globalOps;
+    const mid = await until(
+      async () => {
+        const [op] = await ops.get({ project: 'p', operation: String(started.name) });
+        return op.status === 'PENDING' ? undefined : op;
+      },
+      { what: 'the operation to leave PENDING', timeoutMs: 5_000, intervalMs: 20 },
+    );
     expect(mid.status).toBe('RUNNING');
     const done = await h.wait([lro]);
     expect(done.status).toBe('DONE');
@@ -177,18 +185,31 @@ describe('requestId', () => {
 
   it('is forgotten after the window', async () => {
     h = await computeHarness({ requestIdWindowMs: 50 });
+    const c = h.c;
     const requestId = randomUUID();
-    await h.done(
-      await h.c.networks.insert({ project: 'p', networkResource: netBody('w'), requestId }),
+    const insert = () =>
+      c.networks.insert({ project: 'p', networkResource: netBody('w'), requestId });
+    const created = await insert();
+    await h.done(created);
+    const firstOp = (created[0].latestResponse as Op).name;
+    // Within the window a retry gets the first operation back; after it, the retry is a new
+    // request, refused because the network exists.
+    const refused = await until(
+      async () => {
+        const retry = insert();
+        const op = await retry.then(
+          ([lro]) => lro.latestResponse as Op,
+          () => undefined,
+        );
+        if (op) {
+          expect(op.name).toBe(firstOp);
+          return undefined;
+        }
+        return rejection(retry);
+      },
+      { what: 'the requestId to be forgotten', timeoutMs: 5_000, intervalMs: 20 },
     );
-    await new Promise((r) => setTimeout(r, 80));
-    expect(
-      (
-        await rejection(
-          h.c.networks.insert({ project: 'p', networkResource: netBody('w'), requestId }),
-        )
-      ).status,
-    ).toBe(409);
+    expect(refused.status).toBe(409);
   });
 
   it('must be a valid non-zero UUID', async () => {
