@@ -8,6 +8,7 @@ import type { protos } from '@google-cloud/compute';
 import { TransientError } from '../core/errors.ts';
 import type { ComputeClients } from './clients.ts';
 import { operationError, toCloudError } from './map-error.ts';
+import { READ_ATTEMPTS } from './read-retry.ts';
 
 export type Operation = protos.google.cloud.compute.v1.IOperation;
 
@@ -74,10 +75,10 @@ export async function waitOperation(
         );
     } catch (e) {
       const err = toCloudError(e, `${what}: waiting for ${name}`);
-      // A failed wait says nothing about the operation: ask again, a few times in a row at most,
-      // rather than fail the attempt and send the mutation again.
+      // A failed wait says nothing about the operation: ask again, as often in a row as any
+      // read is attempted (read-retry.ts), rather than fail and send the mutation again.
       failures += 1;
-      if (!(err instanceof TransientError) || failures > 3) throw err;
+      if (!(err instanceof TransientError) || failures >= READ_ATTEMPTS) throw err;
       await sleep(Math.min(pause, Math.max(0, deadline - Date.now())));
       pause = Math.min(pause * 2, 2000);
       continue;
