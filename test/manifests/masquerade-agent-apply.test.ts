@@ -11,7 +11,7 @@ import {
   AGENT_CONFIGMAP_PATH,
   AGENT_DAEMONSET_PATH,
   AGENT_SCRIPT_PATH,
-} from '../../functions/core/manifests/agent.ts';
+} from '../../manifests/generate.ts';
 import { type KubeApi, startKubeApi } from '../sim/kube/server.ts';
 import { kubectlFor } from '../support/kubectl.ts';
 

@@ -13,14 +13,20 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import {
-  AGENT_CONFIGMAP_PATH,
-  AGENT_SCRIPT_PATH,
   agentManifests,
   agentScriptConfigMap,
   renderAgentConfigMapYaml,
 } from '../../functions/core/manifests/agent.ts';
+import { AGENT_FILES } from '../../functions/core/manifests/agent-files.ts';
 import { masqueradeConfigMap } from '../../functions/core/manifests/masquerade.ts';
 import { cidrProblem } from '../../functions/core/net/cidr.ts';
+import {
+  AGENT_CONFIGMAP_PATH,
+  AGENT_FILES_MODULE_PATH,
+  AGENT_SCRIPT_PATH,
+  readAgentFiles,
+  renderAgentFilesModule,
+} from '../../manifests/generate.ts';
 import { cidrArb } from '../support/arbitraries.ts';
 
 const script = readFileSync(AGENT_SCRIPT_PATH, 'utf8');
@@ -42,7 +48,7 @@ function validate(content: string): { code: number | null; stderr: string } {
 }
 
 describe('agent script ConfigMap', () => {
-  test('agent-configmap.yaml is generated from agent.sh (regenerate: node functions/core/manifests/agent.ts --write)', () => {
+  test('agent-configmap.yaml is generated from agent.sh (regenerate: node manifests/generate.ts)', () => {
     expect(readFileSync(AGENT_CONFIGMAP_PATH, 'utf8')).toBe(renderAgentConfigMapYaml(script));
   });
 
@@ -55,7 +61,15 @@ describe('agent script ConfigMap', () => {
       namespace: 'kube-system',
       labels: { 'app.kubernetes.io/managed-by': 'peerlink' },
     });
-    expect(agentManifests()).toContainEqual(cm);
+    expect(agentManifests(AGENT_FILES)).toContainEqual(cm);
+  });
+
+  test('agent-files.ts, what the build ships, is generated from agent.sh and daemonset.yaml (regenerate: node manifests/generate.ts)', () => {
+    expect(readFileSync(AGENT_FILES_MODULE_PATH, 'utf8')).toBe(
+      renderAgentFilesModule(readAgentFiles()),
+    );
+    expect(AGENT_FILES).toEqual(readAgentFiles());
+    expect(AGENT_FILES.script).toBe(script);
   });
 
   test('the script is valid POSIX sh syntax for dash', () => {

@@ -2,7 +2,8 @@
  * Desired state: a pure function of the topology and the observed facts. It never reads the
  * cloud itself, so it is cheap to test and deterministic.
  */
-import { agentManifests } from '../manifests/agent.ts';
+import { type AgentFiles, agentManifests } from '../manifests/agent.ts';
+import { AGENT_FILES } from '../manifests/agent-files.ts';
 import { backendDeployment, backendService, type Manifest } from '../manifests/backend.ts';
 import { ipMasqAgentConfigMap, masqueradeConfigMap } from '../manifests/masquerade.ts';
 import type { Facts } from '../model/facts.ts';
@@ -225,6 +226,7 @@ function masqueradeResources(
   t: Topology,
   facts: Facts,
   c: Cluster,
+  files: AgentFiles,
   out: Record<string, string[]>,
 ): Resource[] {
   const cf = facts.clusters[c.name];
@@ -233,22 +235,22 @@ function masqueradeResources(
   if (!cf) return []; // no cluster, no API to write to: the cluster's creation will trigger us
   out[c.name] = cidrs;
   if (mode === 'agent')
-    return [...masqueradeConfigMap(cidrs), ...agentObjects()].map((m) => kube(c.name, m));
+    return [...masqueradeConfigMap(cidrs), ...agentManifests(files)].map((m) => kube(c.name, m));
   if (mode === 'ip-masq-agent')
     return [kube(c.name, ipMasqAgentConfigMap(ipMasqAgentNonMasquerade(c, cidrs)))];
   return [];
 }
 
-let agentCache: Manifest[] | undefined;
-
-/** The agent's script ConfigMap and DaemonSet: static files shipped with peerlink, read once. */
-function agentObjects(): Manifest[] {
-  agentCache ??= agentManifests();
-  return agentCache;
-}
-
-/** Everything that should exist for the services and consumer clusters in scope. */
-export function desire(t: Topology, facts: Facts, scope: DesireScope = {}): Desired {
+/**
+ * Everything that should exist for the services and consumer clusters in scope. `files` are the
+ * agent's shipped script and DaemonSet, compiled into the build (manifests/generate.ts).
+ */
+export function desire(
+  t: Topology,
+  facts: Facts,
+  scope: DesireScope = {},
+  files: AgentFiles = AGENT_FILES,
+): Desired {
   const pending: string[] = [];
   const masquerade: Record<string, string[]> = {};
   const resources: Resource[] = [];
@@ -259,7 +261,7 @@ export function desire(t: Topology, facts: Facts, scope: DesireScope = {}): Desi
   const consumers = new Set(t.services.flatMap((s) => s.consumers));
   for (const c of t.clusters) {
     if (!consumers.has(c.name) || (scope.clusters && !scope.clusters.has(c.name))) continue;
-    resources.push(...masqueradeResources(t, facts, c, masquerade));
+    resources.push(...masqueradeResources(t, facts, c, files, masquerade));
   }
   return { resources, pending, masquerade };
 }

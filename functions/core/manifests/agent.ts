@@ -1,27 +1,24 @@
 /**
- * The masquerade agent's manifests. manifests/masquerade-agent/agent.sh is the single source of
- * the script: the ConfigMap that ships it is generated from that file, never edited by hand.
- *
- * Regenerate manifests/masquerade-agent/agent-configmap.yaml after changing the script:
- *   node functions/core/manifests/agent.ts --write
+ * The masquerade agent's objects. manifests/masquerade-agent/agent.sh and daemonset.yaml are the
+ * sources; manifests/generate.ts compiles them into agent-files.ts (so the deployed build carries
+ * them and desire reads no file) and renders agent-configmap.yaml for kubectl users.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../model/resources.ts';
 import type { Manifest } from './backend.ts';
 
 export const AGENT_SCRIPT_CONFIGMAP = 'peerlink-masquerade-agent';
 export const AGENT_SCRIPT_KEY = 'agent.sh';
 
-const dir = new URL('../../../manifests/masquerade-agent/', import.meta.url);
-export const AGENT_SCRIPT_PATH = fileURLToPath(new URL('agent.sh', dir));
-export const AGENT_CONFIGMAP_PATH = fileURLToPath(new URL('agent-configmap.yaml', dir));
-export const AGENT_DAEMONSET_PATH = fileURLToPath(new URL('daemonset.yaml', dir));
+/** The agent's shipped files, as data: the script text and the parsed DaemonSet. */
+export interface AgentFiles {
+  readonly script: string;
+  readonly daemonSet: Manifest;
+}
 
 const HEADER =
-  '# Generated from agent.sh by functions/core/manifests/agent.ts; do not edit.\n' +
-  '# Regenerate with: node functions/core/manifests/agent.ts --write\n';
+  '# Generated from agent.sh by manifests/generate.ts; do not edit.\n' +
+  '# Regenerate with: node manifests/generate.ts\n';
 
 /** The ConfigMap that ships the agent script, mounted at /opt/peerlink by the DaemonSet. */
 export function agentScriptConfigMap(script: string): Manifest {
@@ -43,20 +40,9 @@ export function renderAgentConfigMapYaml(script: string): string {
 }
 
 /**
- * The agent's static objects as peerlink applies them: the script ConfigMap (from agent.sh) and
- * the DaemonSet (from daemonset.yaml). The CIDR ConfigMap is rendered per cluster elsewhere.
- * Throws if the files are missing, which is a packaging error, not a retryable one.
+ * The agent's static objects as peerlink applies them: the script ConfigMap and the DaemonSet.
+ * The CIDR ConfigMap is rendered per cluster elsewhere.
  */
-export function agentManifests(): Manifest[] {
-  const script = readFileSync(AGENT_SCRIPT_PATH, 'utf8');
-  const daemonSet = parse(readFileSync(AGENT_DAEMONSET_PATH, 'utf8')) as Manifest;
-  return [agentScriptConfigMap(script), daemonSet];
-}
-
-if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === '--write') {
-  writeFileSync(
-    AGENT_CONFIGMAP_PATH,
-    renderAgentConfigMapYaml(readFileSync(AGENT_SCRIPT_PATH, 'utf8')),
-  );
-  console.log(`wrote ${AGENT_CONFIGMAP_PATH}`);
+export function agentManifests(files: AgentFiles): Manifest[] {
+  return [agentScriptConfigMap(files.script), structuredClone(files.daemonSet)];
 }
