@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { type Summary, summarise } from './lib/stats.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -158,7 +158,10 @@ export const LOAD_COST_ITEMS = [
   '@kubernetes/client-node',
 ] as const;
 
-/** Load time of each item (or file path) in a fresh process, `runs` times each. */
+/**
+ * Load time of each item (or file path) in a fresh process, `runs` times each. A path is keyed
+ * relative to the repository root, so results.json does not depend on where the clone is.
+ */
 export function benchLoadCost(items: readonly string[], runs: number): Record<string, Summary> {
   const script = join(ROOT, 'bench/fixtures/load-cost.js');
   const out: Record<string, Summary> = {};
@@ -175,7 +178,7 @@ export function benchLoadCost(items: readonly string[], runs: number): Record<st
         throw new Error(`load-cost ${item}: ${r.stderr}`);
       times.push((JSON.parse(line) as { ms: number }).ms);
     }
-    out[item] = summarise(times, 0);
+    out[isAbsolute(item) ? relative(ROOT, item) : item] = summarise(times, 0);
   }
   return out;
 }

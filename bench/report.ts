@@ -32,7 +32,7 @@ export interface Verdict {
   readonly figure: string;
   readonly measured: string;
   readonly target: string;
-  /** null: a figure the issue sets no target for. */
+  /** null: a figure with no target. */
   readonly met: boolean | null;
 }
 
@@ -93,7 +93,7 @@ export function verdicts(r: Results): Verdict[] {
   ];
 }
 
-/** The figures the issue asks for without a target, beside their baselines. */
+/** The figures without a target, beside their baselines. */
 export function figures(r: Results): Verdict[] {
   const rows: Verdict[] = [
     {
@@ -166,7 +166,7 @@ export function analysis(r: Results): string {
         'the rest of the time is constructing about ten Compute clients, TLS to the cluster API, API discovery and the ' +
         'reads themselves. 3× is out of reach while these libraries are used: it would take plain REST calls ' +
         '(fetch with google-auth-library tokens) for Compute and GKE and raw HTTPS for the two Kubernetes kinds, a ' +
-        'rewrite of functions/cloud rather than a small fix. The issue notes the same ("compute\'s protos alone are 4× today").',
+        'rewrite of functions/gcp rather than a small fix.',
     );
   if (missed('Event to converged'))
     out.push(
@@ -247,7 +247,7 @@ export function renderMarkdown(r: Results, extra = analysis(r)): string {
   p('| module | load time, ms |');
   p('|---|---|');
   for (const [k, s] of Object.entries(r.loadCost))
-    p(`| ${k.replace(/^.*\/\.peerlink\/bench\/dist\//, 'dist/')} | ${iqr(s)} |`);
+    p(`| ${k.replace(/^(.*\/)?\.peerlink\/bench\/dist\//, 'dist/')} | ${iqr(s)} |`);
   p();
 
   // Event to converged.

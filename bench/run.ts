@@ -1,7 +1,8 @@
 /**
- * `npm run bench`: runs every benchmark of issue 7 item 6 and writes bench/results.json and
- * BENCHMARKS.md. `--quick` runs fewer repetitions and only the 5-VPC scale case (for trying the
- * harness; its figures are not the ones committed).
+ * `npm run bench`: runs every benchmark (cold start, load cost, event to converged, API calls,
+ * scale, agent) and writes bench/results.json and BENCHMARKS.md. `--quick` runs fewer
+ * repetitions and only the 5-VPC scale case (for trying the harness; its figures are not the ones
+ * committed).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';

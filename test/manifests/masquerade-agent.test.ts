@@ -1,8 +1,9 @@
 /**
  * The masquerade agent's DaemonSet, read from manifests/masquerade-agent/daemonset.yaml, keeps
- * its hardening, since it runs on every node with network privileges: hostNetwork; NET_ADMIN and NET_RAW only, not privileged;
- * read-only root filesystem; requests and limits; system-node-critical; tolerates every taint;
- * RollingUpdate; an image that carries iptables, pinned; readiness from `agent.sh --check`.
+ * its hardening, since it runs on every node with network privileges: hostNetwork; NET_ADMIN and
+ * NET_RAW only, not privileged; read-only root filesystem; requests and limits;
+ * system-node-critical; tolerates every taint; RollingUpdate; an image that carries iptables,
+ * pinned; readiness from `agent.sh --check`.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';

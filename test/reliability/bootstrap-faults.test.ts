@@ -1,7 +1,7 @@
 /**
- * Bootstrap from nothing under the issue's faults: 20 % of calls 503/429, 50–200 ms latency,
- * two forced "peering operation in progress" answers on each peering method, and 20 % of
- * peerlink's operations ending in error. A bootstrap run that fails reports it (ok: false, the
+ * Bootstrap from nothing under the fault profile (faults.ts): 20 % of calls 503/429, 50–200 ms
+ * latency, two forced "peering operation in progress" answers on each peering method, and 20 %
+ * of peerlink's operations ending in error. A bootstrap run that fails reports it (ok: false, the
  * step named); running it again, as its caller does, must complete it without creating anything
  * twice.
  */

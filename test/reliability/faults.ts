@@ -34,7 +34,10 @@ export interface FaultProfile {
   readonly firstOperationsFail: number;
 }
 
-/** The profile the issue asks for: 20 % 503/429, 50–200 ms, forced conflicts, failed operations. */
+/**
+ * The fault profile the reliability tests run under: 20 % 503/429, 50–200 ms, forced conflicts,
+ * failed operations.
+ */
 export function issueProfile(seed: number): FaultProfile {
   return {
     seed,

@@ -346,8 +346,8 @@ export async function runScenario(
 }
 
 /**
- * Arms the issue's fault profile for `seed` over `methods`, plus `extra` rules; returns the
- * disarm function runScenario expects.
+ * Arms a fault profile (faults.ts) over `methods`, plus `extra` rules; returns the disarm
+ * function runScenario expects.
  */
 export function armFaults(
   profile: FaultProfile,

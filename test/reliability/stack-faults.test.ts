@@ -1,10 +1,10 @@
 /**
  * Faults through the full stack (test/local/stack.ts): the simulator's audit log goes through the
  * Pub/Sub emulator to onAuditLog served by functions-framework in its own process. With the
- * issue's faults on, and the backend service's patch failing six times in a row (one more than
- * the executor retries), the first delivery of the new node pool's entry must fail loudly (the
- * handler throws, functions-framework answers 500), Pub/Sub must deliver the same message again,
- * and that delivery must converge.
+ * fault profile (faults.ts) on, and the backend service's patch failing six times in a row (one
+ * more than the executor retries), the first delivery of the new node pool's entry must fail
+ * loudly (the handler throws, functions-framework answers 500), Pub/Sub must deliver the same
+ * message again, and that delivery must converge.
  */
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';

@@ -29,8 +29,9 @@ function common(): JsonObject {
   return { policyViolationInfo: { orgPolicyViolationInfo: {} } };
 }
 
-// GKE's authorizationInfo names the cluster as a container.googleapis.com/Cluster
-// (compare /work/shared/events/cluster_creation_started.json).
+// GKE's authorizationInfo names the cluster as a container.googleapis.com/Cluster (compare the
+// real cluster_creation_started.json from GoogleCloudPlatform/khi's test/logs/gke_audit, kept in
+// shared/events beside the clone).
 function authorization(a: GkeAudit): JsonObject[] {
   return [
     {
@@ -49,7 +50,8 @@ function authorization(a: GkeAudit): JsonObject[] {
 
 /**
  * The `first` record of a GKE long-running operation: caller, authorization, request and the
- * Operation as response. Format as in /work/shared/events/nodepool_creation_started.json;
+ * Operation as response. Format as in the real sample
+ * shared/events/nodepool_creation_started.json;
  * https://cloud.google.com/kubernetes-engine/docs/how-to/audit-logging
  */
 export function writeFirst(sim: Sim, a: GkeAudit, operation: JsonObject): void {
@@ -75,7 +77,7 @@ export function writeFirst(sim: Sim, a: GkeAudit, operation: JsonObject): void {
 /**
  * The `last` record: no caller, request or response; `metadata` with the operation type and a
  * request id, and `status` ({} on success, google.rpc.Status on failure).
- * Format as in /work/shared/events/nodepool_creation_finished.json.
+ * Format as in the real sample shared/events/nodepool_creation_finished.json.
  */
 export function writeLast(
   sim: Sim,
@@ -113,7 +115,8 @@ export function writeLast(
 
 /**
  * A request GKE refused after accepting it for processing: a single record with `status` and
- * no `operation` (compare /work/shared/events/cluster_creation_started_with_error.json).
+ * no `operation` (compare the real sample
+ * shared/events/cluster_creation_started_with_error.json).
  */
 export function writeRejected(
   sim: Sim,

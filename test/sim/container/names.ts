@@ -14,7 +14,7 @@ export function regionOf(location: string): string {
 /**
  * `zones/<z>` for zonal locations and `locations/<r>` for regional ones: GKE writes
  * `resourceName` and selfLinks this way although requests say `locations/`
- * (compare /work/shared/events/nodepool_creation_started.json).
+ * (compare the real sample shared/events/nodepool_creation_started.json, beside the clone).
  */
 export function scopeOf(location: string): string {
   return isZone(location) ? `zones/${location}` : `locations/${location}`;

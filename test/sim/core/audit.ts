@@ -51,7 +51,8 @@ export type LogListener = (entry: LogEntry) => void;
  * https://cloud.google.com/logging/docs/reference/audit/auditlog/rest/Shared.Types/AuditLog and
  * https://cloud.google.com/logging/docs/audit/understanding-audit-logs (logName
  * `projects/P/logs/cloudaudit.googleapis.com%2Factivity`, protoPayload @type AuditLog, operation
- * first/last sharing an id). Compare /work/shared/events/firewall-insert.json (a real entry).
+ * first/last sharing an id). Compare shared/events/firewall-insert.json beside the clone (a
+ * real entry).
  */
 export class AuditLog {
   #entries: LogEntry[] = [];
