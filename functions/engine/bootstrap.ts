@@ -151,9 +151,7 @@ async function stepPlan(t: Topology, deps: ReconcileDeps, step: (typeof STEPS)[n
   };
   const wanted = new Set(resources.map(keyOf));
   // Bootstrap adds what is missing; removing leftovers is the sweep's job.
-  const observed = (await deps.resources.list(scope)).filter((o) =>
-    wanted.has(keyOf(o.resource)),
-  );
+  const observed = (await deps.resources.list(scope)).filter((o) => wanted.has(keyOf(o.resource)));
   return { plan: plan(resources, observed), pending };
 }
 

@@ -1,10 +1,10 @@
 /**
- * The files peerlink reads at run time: the topology, and the masquerade agent's script and
- * DaemonSet shipped in `manifests/`. The pure core receives their contents as data.
+ * The one file peerlink reads at run time: the topology. The pure core gets its contents as data
+ * (the agent's files are compiled into the build: manifests/generate.ts).
  */
 import { readFile } from 'node:fs/promises';
-import { parseTopology } from '../core/topology/validate.ts';
 import type { Topology } from '../core/topology/schema.ts';
+import { parseTopology } from '../core/topology/validate.ts';
 
 /** Reads and validates a topology file. @throws TopologyError, or a file-system error. */
 export async function loadTopology(file: string): Promise<Topology> {

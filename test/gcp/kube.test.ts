@@ -6,8 +6,8 @@
 import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotFoundError, PreconditionFailedError } from '../../functions/core/errors.ts';
+import { covers } from '../../functions/core/model/kube-object.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../functions/core/model/resources.ts';
-import { covers } from '../../functions/core/plan/diff.ts';
 import type { Manifest } from '../../functions/gcp/kube.ts';
 import { kubeObjectFromApi, kubeOwned } from '../../functions/gcp/kube-model.ts';
 import { networkWithSubnet, subnetOf } from './fixtures.ts';

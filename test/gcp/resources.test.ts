@@ -11,6 +11,7 @@ import {
   PreconditionFailedError,
   TerminalError,
 } from '../../functions/core/errors.ts';
+import { covers } from '../../functions/core/model/kube-object.ts';
 import {
   type BackendService,
   type ClusterResource,
@@ -26,7 +27,6 @@ import {
   type Observed,
   type Resource,
 } from '../../functions/core/model/resources.ts';
-import { covers } from '../../functions/core/plan/diff.ts';
 import { normalise } from '../../functions/core/plan/normalise.ts';
 import type { ListScope } from '../../functions/core/ports.ts';
 import { firewallToApi } from '../../functions/gcp/convert.ts';

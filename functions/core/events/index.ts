@@ -5,10 +5,10 @@
 import { type ClassifyOptions, classify, type Trigger } from './classify.ts';
 import { decodeEvent } from './decode.ts';
 
+export { MalformedEventError } from '../errors.ts';
 export type { ClassifyOptions, Trigger, TriggerAction, TriggerScope } from './classify.ts';
 export { classify } from './classify.ts';
 export { decodeEvent, MAX_EVENT_BYTES } from './decode.ts';
-export { MalformedEventError } from '../errors.ts';
 export type { TriggerKind, WatchedMethod } from './methods.ts';
 export { findWatchedMethod, WATCHED_METHODS, watchedMethodNames } from './methods.ts';
 export { isPeerlinkOwnedName, PEERLINK_NAME_PREFIX } from './ownership.ts';

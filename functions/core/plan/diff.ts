@@ -1,21 +1,14 @@
 /**
  * The planner: a pure diff of desired against observed state. Only resources peerlink owns are
- * ever changed; a same-named resource it does not own becomes a conflict, never a write.
+ * ever changed; a same-named resource it does not own becomes a conflict, never a write. What
+ * differs, in which order, and what depends on what, each kind's module says.
  */
-import {
-  INFRA_KINDS,
-  keyOf,
-  type Observed,
-  type Resource,
-  type ResourceKind,
-} from '../model/resources.ts';
+import type { Change } from '../model/kind.ts';
+import { kindFor } from '../model/kinds.ts';
+import { keyOf, type Observed, type Resource } from '../model/resources.ts';
 import { normalise } from './normalise.ts';
 
-export interface Change {
-  readonly field: string;
-  readonly before: unknown;
-  readonly after: unknown;
-}
+export type { Change } from '../model/kind.ts';
 
 export type Action =
   | {
@@ -51,57 +44,16 @@ export interface Plan {
   readonly actions: readonly Action[];
 }
 
-/** Creation order: what others refer to comes first. Deletion runs in reverse. */
-const ORDER: readonly ResourceKind[] = [
-  'network',
-  'subnetwork',
-  'peering',
-  'cluster',
-  'nodePool',
-  'kube',
-  'firewall',
-  'healthCheck',
-  'backendService',
-  'forwardingRule',
-];
-
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
-
-/** True when every field `want` sets has the same value in `have` (extra fields are the server's). */
-export function covers(have: unknown, want: unknown): boolean {
-  if (Array.isArray(want)) {
-    return (
-      Array.isArray(have) && have.length === want.length && want.every((w, i) => covers(have[i], w))
-    );
-  }
-  if (want !== null && typeof want === 'object') {
-    if (have === null || typeof have !== 'object' || Array.isArray(have)) return false;
-    const h = have as Record<string, unknown>;
-    return Object.entries(want).every(([k, v]) => covers(h[k], v));
-  }
-  return have === want;
-}
-
 function changes(want: Resource, have: Resource): Change[] {
-  if (want.kind === 'kube' && have.kind === 'kube') {
-    const w = want.manifest as Record<string, unknown>;
-    const h = have.manifest as Record<string, unknown>;
-    return Object.keys(w)
-      .filter((k) => !covers(h[k], w[k]))
-      .map((field) => ({ field, before: h[field], after: w[field] }));
-  }
-  const w = want as unknown as Record<string, unknown>;
-  const h = have as unknown as Record<string, unknown>;
-  return Object.keys(w)
-    .filter((k) => !same(w[k], h[k]))
-    .map((field) => ({ field, before: h[field], after: w[field] }));
+  return want.kind === have.kind
+    ? kindFor(want).changes(want, have)
+    : [{ field: 'kind', before: have.kind, after: want.kind }];
 }
 
 /** The phase an action runs in: creates and updates in dependency order, then deletes in reverse. */
 export function phaseOf(a: Action): number {
-  const kind = (a.op === 'delete' ? a.observed.resource : a.desired).kind;
-  const i = ORDER.indexOf(kind);
-  return a.op === 'delete' ? 100 - i : i;
+  const { phase } = kindFor(a.op === 'delete' ? a.observed.resource : a.desired);
+  return a.op === 'delete' ? 100 - phase : phase;
 }
 
 /** Diffs desired against observed. Both sides are normalised first. */
@@ -118,7 +70,7 @@ export function plan(desired: readonly Resource[], observed: readonly Observed[]
     const o = have.get(key);
     if (!o) {
       actions.push({ op: 'create', key, desired: want, reason: 'does not exist' });
-    } else if (INFRA_KINDS.has(want.kind)) {
+    } else if (kindFor(want).lifecycle === 'infra') {
       // Infrastructure is created once and then left to its owner: differences are reported.
       const diff = changes(want, o.resource);
       if (diff.length > 0)
@@ -151,7 +103,7 @@ export function plan(desired: readonly Resource[], observed: readonly Observed[]
     }
   }
   for (const [key, o] of have) {
-    if (o.owned && !wanted.has(key) && !INFRA_KINDS.has(o.resource.kind))
+    if (o.owned && !wanted.has(key) && kindFor(o.resource).lifecycle !== 'infra')
       actions.push({
         op: 'delete',
         key,
@@ -161,13 +113,6 @@ export function plan(desired: readonly Resource[], observed: readonly Observed[]
   }
   actions.sort((a, b) => phaseOf(a) - phaseOf(b) || a.key.localeCompare(b.key));
   return { actions: holdBackDependents(actions) };
-}
-
-/** The key of the health check or backend service `r` points at, if any. */
-function dependencyOf(r: Resource): string | undefined {
-  if (r.kind === 'backendService') return `healthCheck/${r.region}/${r.healthCheck}`;
-  if (r.kind === 'forwardingRule') return `backendService/${r.region}/${r.backendService}`;
-  return undefined;
 }
 
 /**
@@ -180,18 +125,16 @@ function holdBackDependents(actions: readonly Action[]): Action[] {
   const blocked = new Set(actions.filter((a) => a.op === 'conflict').map((a) => a.key));
   return actions.map((a) => {
     if (a.op !== 'create' && a.op !== 'update') return a;
-    const dependency = dependencyOf(a.desired);
-    if (dependency === undefined || !blocked.has(dependency)) return a;
+    const dependency = kindFor(a.desired)
+      .dependencies(a.desired)
+      .find((d) => blocked.has(d));
+    if (dependency === undefined) return a;
     blocked.add(a.key);
     const reason = `refers to ${dependency}, which is not managed by peerlink; held back`;
     return a.op === 'update'
       ? { op: 'conflict', key: a.key, desired: a.desired, observed: a.observed, reason }
       : { op: 'conflict', key: a.key, desired: a.desired, reason };
   });
-}
-
-export function isEmpty(p: Plan): boolean {
-  return p.actions.every((a) => a.op === 'conflict');
 }
 
 export function summary(p: Plan): Record<Action['op'], number> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { MalformedEventError } from '../../../functions/core/errors.ts';
 import { classify, type Trigger } from '../../../functions/core/events/classify.ts';
 import { decodeEvent } from '../../../functions/core/events/decode.ts';
-import { MalformedEventError } from '../../../functions/core/errors.ts';
 import { PEERLINK_NAME_PREFIX } from '../../../functions/core/events/ownership.ts';
 import { sharedEvent, syntheticEvent, syntheticEventFiles, wrappings } from './events-fixtures.ts';
 

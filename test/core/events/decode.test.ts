@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEvent, MAX_EVENT_BYTES } from '../../../functions/core/events/decode.ts';
 import { MalformedEventError } from '../../../functions/core/errors.ts';
+import { decodeEvent, MAX_EVENT_BYTES } from '../../../functions/core/events/decode.ts';
 import { pushEnvelope, sharedEvent, wrappings } from './events-fixtures.ts';
 
 const firewall = sharedEvent('firewall-insert.json');

@@ -1,0 +1,43 @@
+/** A GKE cluster (https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.clusters). */
+import { fieldChanges, GKE_SERVICE, type Kind, sortedUnique } from './kind.ts';
+
+export interface ClusterResource {
+  readonly kind: 'cluster';
+  readonly name: string;
+  readonly location: string;
+  readonly network: string;
+  readonly subnetwork: string;
+  readonly mode: 'routes' | 'vpc-native';
+  /** Routes mode: CIDRs. VPC-native: secondary range names. */
+  readonly podRange: string;
+  readonly serviceRange: string;
+  readonly nodeLocations: readonly string[];
+}
+
+export const clusterKind: Kind<ClusterResource, 'infra'> = {
+  kind: 'cluster',
+  lifecycle: 'infra',
+  phase: 3,
+  ownership: 'the resource label `managed-by: peerlink`',
+  steps: ['clusters'],
+  audit: {
+    shape: 'cluster',
+    label: 'cluster',
+    methods: [
+      {
+        serviceName: GKE_SERVICE,
+        method: 'ClusterManager.CreateCluster',
+        affects: 'a cluster appears: its node ranges, tags and instance groups',
+      },
+      {
+        serviceName: GKE_SERVICE,
+        method: 'ClusterManager.DeleteCluster',
+        affects: 'a cluster goes away: rules and backends that named it',
+      },
+    ],
+  },
+  key: (r) => `cluster/${r.location}/${r.name}`,
+  normalise: (r) => ({ ...r, nodeLocations: sortedUnique(r.nodeLocations) }),
+  changes: fieldChanges,
+  dependencies: () => [],
+};

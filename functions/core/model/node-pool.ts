@@ -1,0 +1,44 @@
+/** A GKE node pool (https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.clusters.nodePools). */
+import { fieldChanges, GKE_SERVICE, type Kind } from './kind.ts';
+
+export interface NodePoolResource {
+  readonly kind: 'nodePool';
+  readonly name: string;
+  readonly cluster: string;
+  readonly location: string;
+  readonly nodeCount: number;
+  readonly machineType: string;
+}
+
+export const nodePoolKind: Kind<NodePoolResource, 'infra'> = {
+  kind: 'nodePool',
+  lifecycle: 'infra',
+  phase: 4,
+  ownership: "its cluster's resource label `managed-by: peerlink`",
+  steps: ['node pools'],
+  audit: {
+    shape: 'cluster',
+    label: 'node pool',
+    methods: [
+      {
+        serviceName: GKE_SERVICE,
+        method: 'ClusterManager.CreateNodePool',
+        affects: 'new instance groups for the backend service',
+      },
+      {
+        serviceName: GKE_SERVICE,
+        method: 'ClusterManager.DeleteNodePool',
+        affects: 'instance groups leave the backend service',
+      },
+      {
+        serviceName: GKE_SERVICE,
+        method: 'ClusterManager.UpdateNodePool',
+        affects: 'node locations, hence instance groups, may change',
+      },
+    ],
+  },
+  key: (r) => `nodePool/${r.location}/${r.cluster}/${r.name}`,
+  normalise: (r) => ({ ...r }),
+  changes: fieldChanges,
+  dependencies: () => [],
+};
