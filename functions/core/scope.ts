@@ -4,6 +4,7 @@
  */
 import { serviceId, servicePrefix } from './desire/names.ts';
 import type { Trigger } from './events/classify.ts';
+import { KINDS } from './model/kinds.ts';
 import type { Cluster, Service, Topology } from './topology/schema.ts';
 
 export interface ReconcileScope {
@@ -50,9 +51,9 @@ export function scopeOf(t: Topology, trigger: Trigger): ReconcileScope {
   if (trigger.project !== null && trigger.project !== t.project)
     return EMPTY(`project ${trigger.project} is not the topology's project ${t.project}`);
   const { scope } = trigger;
-  switch (trigger.kind) {
-    case 'cluster':
-    case 'nodePool': {
+  const shape = trigger.kind === 'unknown' ? undefined : KINDS[trigger.kind].audit?.shape;
+  switch (shape) {
+    case 'cluster': {
       const c = scope.cluster ? clusterOf(t, scope.cluster) : undefined;
       if (!scope.cluster) return fullScope(t, `${trigger.kind} change without a cluster name`);
       if (!c) return EMPTY(`cluster ${scope.cluster} is not in the topology`);
@@ -73,14 +74,11 @@ export function scopeOf(t: Topology, trigger: Trigger): ReconcileScope {
       if (networks.size === 0) return fullScope(t, `${trigger.kind} change without a network`);
       // A peering change moves both networks' imported routes, and an operation's last record
       // carries no request, so its peer is unknown: widen rather than guess.
-      if (trigger.kind === 'peering' && !scope.peerNetwork)
+      if (shape === 'peering' && !scope.peerNetwork)
         return fullScope(t, `peering change in network ${scope.network} with an unnamed peer`);
       return touching(t, networks, `${trigger.kind} change in network ${[...networks].join(', ')}`);
     }
-    case 'firewall':
-    case 'forwardingRule':
-    case 'backendService':
-    case 'healthCheck': {
+    case 'owned': {
       const name = scope.resource ?? '';
       const owner = t.services.find((s) => name.startsWith(servicePrefix(s)));
       if (owner)
@@ -96,7 +94,7 @@ export function scopeOf(t: Topology, trigger: Trigger): ReconcileScope {
         );
       return fullScope(t, `${trigger.kind} ${name} of no known service`);
     }
-    case 'unknown':
+    case undefined:
       return EMPTY('nothing peerlink manages');
   }
 }

@@ -1,5 +1,6 @@
+import type { AuditShape } from '../model/kind.ts';
 import { isDataAccessLog, type LogEntry } from './log-entry.ts';
-import { findWatchedMethod, OWNED_KINDS, type TriggerKind } from './methods.ts';
+import { findWatchedMethod, type TriggerKind } from './methods.ts';
 import { isSafeName, type ParsedName, parseResourceName } from './names.ts';
 import { isPeerlinkOwnedName } from './ownership.ts';
 
@@ -49,13 +50,6 @@ export interface ClassifyOptions {
   selfPrincipal?: string | undefined;
 }
 
-const OWNED_LABEL: Partial<Record<TriggerKind, string>> = {
-  firewall: 'firewall rule',
-  forwardingRule: 'forwarding rule',
-  backendService: 'backend service',
-  healthCheck: 'health check',
-};
-
 /**
  * Classifies one validated audit-log entry. Pure.
  *
@@ -96,7 +90,7 @@ export function classify(entry: LogEntry, options: ClassifyOptions = {}): Trigge
     };
   }
   const kind = watched.kind;
-  const located = locate(kind, entry);
+  const located = locate(watched.shape, entry);
   const base: Trigger = { ...trigger, kind, project: located.project, scope: located.scope };
 
   const code = payload.status?.code ?? 0;
@@ -107,11 +101,13 @@ export function classify(entry: LogEntry, options: ClassifyOptions = {}): Trigge
       reason: `${payload.methodName} failed with status ${code}${message ? `: ${message}` : ''}`,
     };
   }
-  const label = OWNED_LABEL[kind];
-  if (OWNED_KINDS.has(kind) && label !== undefined) {
+  if (watched.shape === 'owned') {
     const name = located.scope.resource;
     if (name === undefined || !isPeerlinkOwnedName(name)) {
-      return { ...base, reason: `not a peerlink-owned ${label}: ${name ?? '(name unknown)'}` };
+      return {
+        ...base,
+        reason: `not a peerlink-owned ${watched.label}: ${name ?? '(name unknown)'}`,
+      };
     }
   }
   const op = entry.operation;
@@ -139,7 +135,7 @@ interface Located {
 }
 
 /** Reads the scope from resourceName, resource.labels and the request, strictly. */
-function locate(kind: TriggerKind, entry: LogEntry): Located {
+function locate(shape: AuditShape, entry: LogEntry): Located {
   const payload = entry.protoPayload;
   const labels = entry.resource?.labels ?? {};
   const request = asRecord(payload?.request);
@@ -159,9 +155,8 @@ function locate(kind: TriggerKind, entry: LogEntry): Located {
   const requestName = ref(request.name, 'protoPayload.request.name')?.name;
 
   const scope: TriggerScope = {};
-  switch (kind) {
-    case 'cluster':
-    case 'nodePool': {
+  switch (shape) {
+    case 'cluster': {
       const cluster = asRecord(request.cluster);
       const nodePool = asRecord(request.nodePool);
       scope.location = part('zones') ?? part('locations') ?? label('location');
@@ -169,12 +164,11 @@ function locate(kind: TriggerKind, entry: LogEntry): Located {
         part('clusters') ??
         label('cluster_name') ??
         ref(cluster.name, 'request.cluster.name')?.name;
-      if (kind === 'nodePool') {
-        scope.nodePool =
-          part('nodePools') ??
-          label('nodepool_name') ??
-          ref(nodePool.name, 'request.nodePool.name')?.name;
-      }
+      // Absent for cluster methods: their entries name no node pool.
+      scope.nodePool =
+        part('nodePools') ??
+        label('nodepool_name') ??
+        ref(nodePool.name, 'request.nodePool.name')?.name;
       scope.network = ref(cluster.network, 'request.cluster.network')?.name;
       const subnetwork = ref(cluster.subnetwork, 'request.cluster.subnetwork');
       scope.subnetwork = subnetwork?.name;
@@ -201,9 +195,9 @@ function locate(kind: TriggerKind, entry: LogEntry): Located {
       scope.resource = scope.subnetwork;
       scope.network = ref(request.network, 'request.network')?.name;
       break;
-    default: {
-      // Firewall rules, forwarding rules, backend services and health checks: the last pair
-      // of resourceName is the resource, `regions/R` says regional.
+    case 'owned': {
+      // Resources peerlink names (firewall rules, forwarding rules, backend services, health
+      // checks): the last pair of resourceName is the resource, `regions/R` says regional.
       scope.region = part('regions') ?? label('region');
       scope.resource = (rn && rn.collection !== '' ? rn.name : undefined) ?? requestName;
       scope.network = ref(request.network, 'request.network')?.name;

@@ -1,6 +1,8 @@
 /**
- * The audit-log methods that can change what peerlink must do, as data: a later step turns
- * this table into the Cloud Logging sink filter, and `classify` looks methods up in it.
+ * The audit-log methods that can change what peerlink must do, as data: each kind's module
+ * (functions/core/model/<kind>.ts) lists the methods that change it, this module gathers them,
+ * infra/sink-filter.ts turns the table into the Cloud Logging sink filter, and `classify` looks
+ * methods up in it.
  *
  * Method names are written without their version prefix; `SERVICES` lists the prefixes each
  * service puts in front. Sources:
@@ -11,26 +13,11 @@
  *   https://cloud.google.com/load-balancing/docs/audit-logging ("there is also a beta and
  *   alpha version ... the method name will start with beta or alpha").
  */
+import type { AuditShape } from '../model/kind.ts';
+import { KINDS, type ResourceKind } from '../model/kinds.ts';
 
 /** What a watched method changes; also the `kind` of a trigger. */
-export type TriggerKind =
-  | 'cluster'
-  | 'nodePool'
-  | 'peering'
-  | 'subnetwork'
-  | 'firewall'
-  | 'forwardingRule'
-  | 'backendService'
-  | 'healthCheck'
-  | 'unknown';
-
-/** Kinds whose changes matter only when the changed resource is peerlink's own. */
-export const OWNED_KINDS: ReadonlySet<TriggerKind> = new Set([
-  'firewall',
-  'forwardingRule',
-  'backendService',
-  'healthCheck',
-]);
+export type TriggerKind = ResourceKind | 'unknown';
 
 export interface ServiceVersions {
   /** `protoPayload.serviceName`. */
@@ -51,90 +38,32 @@ export interface WatchedMethod {
   readonly serviceName: string;
   /** The method name without its version prefix, e.g. `compute.networks.addPeering`. */
   readonly method: string;
-  readonly kind: Exclude<TriggerKind, 'unknown'>;
+  readonly kind: ResourceKind;
+  /** How the entry names what changed, hence the reconcile's scope. */
+  readonly shape: AuditShape;
+  /** The kind in words, for log lines. */
+  readonly label: string;
   /** What the change can affect, for people reading the table and the sink filter. */
   readonly affects: string;
 }
 
-const GKE = 'container.googleapis.com';
-const COMPUTE = 'compute.googleapis.com';
-
-function compute(
-  collection: string,
-  verbs: readonly string[],
-  kind: WatchedMethod['kind'],
-  affects: string,
-): WatchedMethod[] {
-  return verbs.map((verb) => ({
-    serviceName: COMPUTE,
-    method: `compute.${collection}.${verb}`,
+/** Every kind's audit methods (each kind's module lists its own). */
+export const WATCHED_METHODS: readonly WatchedMethod[] = (
+  Object.keys(KINDS) as ResourceKind[]
+).flatMap((kind) => {
+  const audit = KINDS[kind].audit;
+  return (audit?.methods ?? []).map((m) => ({
+    ...m,
     kind,
-    affects,
+    shape: audit?.shape ?? 'owned',
+    label: audit?.label ?? kind,
   }));
-}
+});
 
-const CRUD = ['insert', 'delete', 'patch', 'update'];
-
-export const WATCHED_METHODS: readonly WatchedMethod[] = [
-  {
-    serviceName: GKE,
-    method: 'ClusterManager.CreateCluster',
-    kind: 'cluster',
-    affects: 'a cluster appears: its node ranges, tags and instance groups',
-  },
-  {
-    serviceName: GKE,
-    method: 'ClusterManager.DeleteCluster',
-    kind: 'cluster',
-    affects: 'a cluster goes away: rules and backends that named it',
-  },
-  {
-    serviceName: GKE,
-    method: 'ClusterManager.CreateNodePool',
-    kind: 'nodePool',
-    affects: 'new instance groups for the backend service',
-  },
-  {
-    serviceName: GKE,
-    method: 'ClusterManager.DeleteNodePool',
-    kind: 'nodePool',
-    affects: 'instance groups leave the backend service',
-  },
-  {
-    serviceName: GKE,
-    method: 'ClusterManager.UpdateNodePool',
-    kind: 'nodePool',
-    affects: 'node locations, hence instance groups, may change',
-  },
-  ...compute(
-    'networks',
-    ['addPeering', 'removePeering', 'updatePeering'],
-    'peering',
-    'imported ranges: masquerade CIDRs, firewall sources, reachability',
-  ),
-  ...compute(
-    'subnetworks',
-    ['insert', 'delete', 'patch', 'expandIpCidrRange'],
-    'subnetwork',
-    'node and pod ranges seen over peerings',
-  ),
-  ...compute('firewalls', CRUD, 'firewall', "peerlink's own firewall rules"),
-  ...compute(
-    'forwardingRules',
-    ['insert', 'delete', 'patch'],
-    'forwardingRule',
-    "peerlink's own ILB forwarding rules",
-  ),
-  ...compute('backendServices', CRUD, 'backendService', "peerlink's own backend services (global)"),
-  ...compute(
-    'regionBackendServices',
-    CRUD,
-    'backendService',
-    "peerlink's own ILB backend services",
-  ),
-  ...compute('healthChecks', CRUD, 'healthCheck', "peerlink's own health checks (global)"),
-  ...compute('regionHealthChecks', CRUD, 'healthCheck', "peerlink's own health checks (regional)"),
-];
+/** Kinds whose changes matter only when the changed resource is peerlink's own. */
+export const OWNED_KINDS: ReadonlySet<TriggerKind> = new Set(
+  WATCHED_METHODS.filter((m) => m.shape === 'owned').map((m) => m.kind),
+);
 
 /** Every full method name, each version prefix applied: the input of the sink filter. */
 export function watchedMethodNames(): string[] {
