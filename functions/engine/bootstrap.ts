@@ -9,6 +9,8 @@
 import { desire } from '../core/desire/desire.ts';
 import { desireInfra } from '../core/desire/infra.ts';
 import { isRetryable } from '../core/errors.ts';
+import { BOOTSTRAP_STEPS, type BootstrapStep } from '../core/model/kind.ts';
+import { KINDS } from '../core/model/kinds.ts';
 import { keyOf, type Resource, type ResourceKind } from '../core/model/resources.ts';
 import { type Plan, plan, summary } from '../core/plan/diff.ts';
 import { planJson } from '../core/plan/render.ts';
@@ -49,26 +51,25 @@ export interface BootstrapReport {
 /** The step failed; the run stops and a rerun resumes from here. */
 export class StepFailedError extends Error {}
 
-const STEPS: readonly {
-  name: string;
-  kinds: readonly ResourceKind[];
-  wait?: 'peerings' | 'clusters';
-  kube?: 'provider' | 'consumer';
-}[] = [
-  { name: 'networks and subnets', kinds: ['network', 'subnetwork'] },
-  { name: 'peerings', kinds: ['peering'], wait: 'peerings' },
-  { name: 'firewall rules', kinds: ['firewall'] },
+/** What a step waits for once applied, and which clusters' Kubernetes objects it writes. */
+const STEP_RULES: Partial<
+  Record<BootstrapStep, { wait?: 'peerings' | 'clusters'; kube?: 'provider' | 'consumer' }>
+> = {
+  peerings: { wait: 'peerings' },
   // Node pools are planned after their clusters exist: a cluster is created with its first pools.
-  { name: 'clusters', kinds: ['cluster'] },
-  { name: 'node pools', kinds: ['nodePool'], wait: 'clusters' },
-  { name: 'backend workloads', kinds: ['kube'], kube: 'provider' },
-  // Ingress rules target the provider's node tag, known only once its nodes exist.
-  {
-    name: 'internal load balancer',
-    kinds: ['healthCheck', 'backendService', 'forwardingRule', 'firewall'],
-  },
-  { name: 'masquerade configuration', kinds: ['kube'], kube: 'consumer' },
-];
+  'node pools': { wait: 'clusters' },
+  'backend workloads': { kube: 'provider' },
+  'masquerade configuration': { kube: 'consumer' },
+};
+
+/** The steps in order, each with the kinds whose modules name it. */
+const STEPS = BOOTSTRAP_STEPS.map((name) => ({
+  name,
+  kinds: (Object.keys(KINDS) as ResourceKind[]).filter((k) =>
+    (KINDS[k].steps as readonly BootstrapStep[]).includes(name),
+  ),
+  ...STEP_RULES[name],
+}));
 
 async function poll(
   what: string,

@@ -32,6 +32,8 @@ export const firewallKind: Kind<Firewall, 'managed'> = {
   lifecycle: 'managed',
   phase: 6,
   ownership: 'name prefix `peerlink-` and the description marker',
+  // Ingress rules target the provider's node tag, known only once its nodes exist: what waits
+  // for it is created with the load balancer.
   steps: ['firewall rules', 'internal load balancer'],
   audit: {
     shape: 'owned',
