@@ -2,25 +2,42 @@
  * `peerlink plan`, `peerlink apply` and `peerlink sweep`, against whatever endpoints the
  * environment names (PEERLINK_COMPUTE_ENDPOINT, PEERLINK_CONTAINER_ENDPOINT, ...).
  */
-import { parseArgs } from 'node:util';
-import { CloudError, ConfigError } from '../core/errors.ts';
-import { SIGN } from '../core/plan/render.ts';
-import { fullScope } from '../core/scope.ts';
-import { TopologyError } from '../core/topology/validate.ts';
-import { type ReconcileReport, ReconcileRetryableError, reconcile } from '../engine/reconcile.ts';
+import { desire } from '../core/desire/desire.ts';
+import { serviceId } from '../core/desire/names.ts';
+import { type Plan, plan } from '../core/plan/diff.ts';
+import { planJson, renderPlan, SIGN } from '../core/plan/render.ts';
+import { fullScope, type ReconcileScope } from '../core/scope.ts';
+import type { Topology } from '../core/topology/schema.ts';
+import {
+  inScope,
+  listScopeOf,
+  observeFacts,
+  possibleObjects,
+  type ReconcileDeps,
+  type ReconcileReport,
+  ReconcileRetryableError,
+  reconcile,
+} from '../engine/reconcile.ts';
 import type { Runtime } from '../handlers/runtime.ts';
 import { createRuntime } from '../runtime/runtime.ts';
-import type { Command, Io } from './main.ts';
+import { SETTINGS } from '../runtime/settings.ts';
+import { type CommandSpec, EXIT, type Parsed, runCommand, unreadable } from './flags.ts';
+import type { Command, Io } from './io.ts';
+import { APPLY, PLAN, SWEEP } from './specs.ts';
 
 type Mode = 'plan' | 'apply' | 'sweep';
 
-function render(report: ReconcileReport): string[] {
+const SPEC: Record<Mode, CommandSpec> = { plan: PLAN, apply: APPLY, sweep: SWEEP };
+
+/** `plan --detailed-exitcode` when changes are pending (terraform's 2 is peerlink's usage error). */
+export const EXIT_CHANGES_PENDING = 3;
+
+/** What apply and sweep print: the report's actions, failures, pending items and a summary. */
+function renderReport(report: ReconcileReport): string[] {
   const lines = report.actions.map((a) => `${SIGN[a.op]} ${a.op} ${a.key}  (${a.reason})`);
   for (const r of report.results)
     if (r.outcome === 'failed') lines.push(`  failed: ${r.key}: ${r.error}`);
-  for (const p of report.pending) lines.push(`  pending: ${p}`);
-  for (const [c, cidrs] of Object.entries(report.masquerade))
-    lines.push(`  masquerade ${c}: ${cidrs.join(', ') || '(none)'}`);
+  lines.push(...extras(report));
   const s = report.plan;
   lines.push(
     `${report.outcome}: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.conflict} conflicts.`,
@@ -28,54 +45,100 @@ function render(report: ReconcileReport): string[] {
   return lines;
 }
 
+function extras(r: Pick<ReconcileReport, 'pending' | 'masquerade'>): string[] {
+  return [
+    ...r.pending.map((p) => `  pending: ${p}`),
+    ...Object.entries(r.masquerade).map(
+      ([c, cidrs]) => `  masquerade ${c}: ${cidrs.join(', ') || '(none)'}`,
+    ),
+  ];
+}
+
+export interface PlanView {
+  readonly plan: Plan;
+  readonly pending: readonly string[];
+  readonly masquerade: Readonly<Record<string, readonly string[]>>;
+}
+
+/** `peerlink plan`'s output: the plan as the one renderer shows it, then what waits. */
+export function renderPlanView(v: PlanView, json: boolean): string[] {
+  if (json)
+    return [
+      JSON.stringify(
+        Object.assign({}, planJson(v.plan), { pending: v.pending, masquerade: v.masquerade }),
+      ),
+    ];
+  return [...renderPlan(v.plan).split('\n'), ...extras(v)];
+}
+
+/**
+ * The plan a reconcile of `scope` would apply now: the read-only cycle of engine/reconcile.ts
+ * (whose report carries only the actions' keys, not the Plan), composed from its parts.
+ */
+export async function currentPlan(
+  t: Topology,
+  scope: ReconcileScope,
+  deps: ReconcileDeps,
+): Promise<PlanView> {
+  const desireScope = {
+    services: new Set(scope.services.map(serviceId)),
+    clusters: new Set(scope.consumers.map((c) => c.name)),
+  };
+  const [facts, observed] = await Promise.all([
+    observeFacts(t, scope, deps.facts),
+    deps.resources.list(listScopeOf(t, scope, possibleObjects(t, desireScope))),
+  ]);
+  const d = desire(t, facts, desireScope);
+  return {
+    plan: plan(d.resources, inScope(scope, d.resources, observed)),
+    pending: d.pending,
+    masquerade: d.masquerade,
+  };
+}
+
 /** Runs one reconcile of the whole topology; `plan` writes nothing. */
-export async function runReconcile(
+export function runReconcile(
   mode: Mode,
   args: string[],
   io: Io,
   makeRuntime: (env: NodeJS.ProcessEnv) => Runtime = createRuntime,
 ): Promise<number> {
-  let values: { topology?: string; json?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: { topology: { type: 'string' }, json: { type: 'boolean' } },
-    }));
-  } catch (e) {
-    io.err(`peerlink ${mode}: ${(e as Error).message}`);
-    return 2;
-  }
-  const env = {
+  return runCommand(SPEC[mode], args, io, (p) => reconcileWith(mode, p, io, makeRuntime));
+}
+
+async function reconcileWith(
+  mode: Mode,
+  p: Parsed,
+  io: Io,
+  makeRuntime: (env: NodeJS.ProcessEnv) => Runtime,
+): Promise<number> {
+  const topology = p.value(SETTINGS.topology);
+  const rt = makeRuntime({
     ...process.env,
-    ...(values.topology ? { PEERLINK_TOPOLOGY: values.topology } : {}),
-  };
+    ...(topology ? { PEERLINK_TOPOLOGY: topology } : {}),
+  });
+  const t = await rt.topology().catch((e: unknown) => {
+    throw unreadable('the topology', e);
+  });
+  const scope = fullScope(t, `peerlink ${mode}`);
+  const json = p.has(SETTINGS.json);
+  if (mode === 'plan') {
+    const view = await currentPlan(t, scope, await rt.deps());
+    for (const line of renderPlanView(view, json)) io.out(line);
+    const pending = view.plan.actions.some((a) => a.op !== 'conflict');
+    return pending && p.has(SETTINGS.detailedExitcode) ? EXIT_CHANGES_PENDING : EXIT.ok;
+  }
   try {
-    const rt = makeRuntime(env);
-    const t = await rt.topology();
-    const report = await reconcile(t, fullScope(t, `peerlink ${mode}`), await rt.deps(), {
+    const report = await reconcile(t, scope, await rt.deps(), {
       seed: `cli-${mode}-${Date.now()}`,
-      readOnly: mode === 'plan',
+      apply: { concurrency: rt.settings.concurrency },
     });
-    for (const line of values.json ? [JSON.stringify(report)] : render(report)) io.out(line);
-    return report.outcome === 'failed' ? 1 : 0;
+    for (const line of json ? [JSON.stringify(report)] : renderReport(report)) io.out(line);
+    return report.outcome === 'failed' ? EXIT.error : EXIT.ok;
   } catch (e) {
-    if (e instanceof TopologyError || e instanceof ConfigError) {
-      io.err(e.message);
-      return 2;
-    }
-    if ((e as NodeJS.ErrnoException).syscall === 'open') {
-      io.err(`cannot read the topology: ${(e as Error).message}`);
-      return 2;
-    }
-    if (e instanceof ReconcileRetryableError) {
-      for (const line of render(e.report)) io.err(line);
-      io.err(e.message);
-      return 1;
-    }
-    if (e instanceof CloudError) {
-      io.err(`${e.name}: ${e.message}`);
-      return 1;
-    }
+    // The report says what was done before the reconcile gave up.
+    if (e instanceof ReconcileRetryableError)
+      for (const line of renderReport(e.report)) io.err(line);
     throw e;
   }
 }

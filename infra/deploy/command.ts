@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PubSub } from '@google-cloud/pubsub';
-import type { Io } from '../../functions/cli/main.ts';
+import type { Io } from '../../functions/cli/io.ts';
 import { TopologyError } from '../../functions/core/errors.ts';
 import { loadTopology } from '../../functions/runtime/files.ts';
 import * as args from './args.ts';

@@ -16,7 +16,7 @@
 import { createInterface } from 'node:readline';
 import type { PubSub } from '@google-cloud/pubsub';
 import { PubSub as PubSubClient } from '@google-cloud/pubsub';
-import type { Io } from '../../functions/cli/main.ts';
+import type { Io } from '../../functions/cli/io.ts';
 import { OWNER_MARKER } from '../../functions/core/model/resources.ts';
 import * as args from '../deploy/args.ts';
 import { DESCRIPTION_MARKER, LABEL_KEY, LABEL_VALUE, PREFIX } from '../deploy/config.ts';

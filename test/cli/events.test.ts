@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { classifyOptionsFromEnv } from '../../functions/cli/events.ts';
-import { type Io, main } from '../../functions/cli/main.ts';
+import type { Io } from '../../functions/cli/io.ts';
+import { main } from '../../functions/cli/main.ts';
 import {
   pushEnvelope,
   repoRoot,
@@ -83,13 +84,13 @@ describe('peerlink events classify (through main)', () => {
     expect(viaEnvelope.outLines.map(strip)).toEqual(direct.outLines.map(strip));
   });
 
-  it('names a bad file and its problem on stderr, exits 2, and still classifies the good ones', async () => {
+  it('names a bad file and its problem on stderr, exits 1, and still classifies the good ones', async () => {
     const bad = path.join(tmp, 'not-an-entry.json');
     writeFileSync(bad, '[1, 2, 3]');
     const missing = path.join(tmp, 'missing.json');
     const io = capture();
     const good = path.join(sharedEventsDir, 'cluster_creation_finished.json');
-    expect(await main(['events', 'classify', bad, good, missing], io)).toBe(2);
+    expect(await main(['events', 'classify', bad, good, missing], io)).toBe(1);
     expect(io.outLines).toHaveLength(1);
     expect(JSON.parse(io.outLines[0] ?? '{}')).toMatchObject({ file: good, action: 'reconcile' });
     expect(io.errLines).toHaveLength(2);
@@ -150,11 +151,11 @@ describe('node bin/peerlink.js events classify', () => {
     expect(JSON.parse(other.stdout).causedBySelf).toBe(false);
   });
 
-  it('exits 2 and names the file for input that is not a log entry', () => {
+  it('exits 1 and names the file for input that is not a log entry', () => {
     const bad = path.join(tmp, 'plain.txt');
     writeFileSync(bad, 'hello');
     const result = run([bad, path.join(sharedEventsDir, 'c7n-route-create.json')]);
-    expect(result.status).toBe(2);
+    expect(result.status).toBe(1);
     expect(result.stderr).toContain(`${bad}: input is not JSON`);
     expect(result.stdout.trim().split('\n')).toHaveLength(1);
   });

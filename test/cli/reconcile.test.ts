@@ -1,21 +1,24 @@
 /** `peerlink plan | apply | sweep` against the simulator, through the real adapters. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Io } from '../../functions/cli/main.ts';
-import { runReconcile } from '../../functions/cli/reconcile.ts';
+import type { Io } from '../../functions/cli/io.ts';
+import { EXIT_CHANGES_PENDING, runReconcile } from '../../functions/cli/reconcile.ts';
 import { bootstrap } from '../../functions/engine/bootstrap.ts';
 import { createRuntime } from '../../functions/runtime/runtime.ts';
 import { containerModule } from '../sim/container/index.ts';
 import { type RunningSim, startSim } from '../sim/server.ts';
+import { until } from '../support/poll.ts';
 import { exampleTopologyPath } from '../support/topology.ts';
 
 let sim: RunningSim;
 let env: Record<string, string>;
+let firewallsUrl: string;
 
 beforeAll(async () => {
   sim = await startSim({
     operationMs: 10,
     modules: [containerModule({ kubeconfigDir: `/tmp/peerlink-cli-${process.pid}` })],
   });
+  firewallsUrl = `${sim.url}/compute/v1/projects/peerlink-demo/global/firewalls`;
   env = {
     PEERLINK_COMPUTE_ENDPOINT: sim.url,
     PEERLINK_CONTAINER_ENDPOINT: sim.url,
@@ -45,7 +48,7 @@ describe('peerlink plan, apply and sweep', () => {
     expect(r.out).toMatch(
       /^\+ create healthCheck\/europe-west1\/peerlink-dummy-backend-[0-9a-f]{6}-hc/m,
     );
-    expect(r.out).toMatch(/planned: \d+ to create, 0 to update, 0 to delete, 0 conflicts\.$/);
+    expect(r.out).toMatch(/^Plan: \d+ to create, 0 to update, 0 to delete, 0 conflicts\.$/m);
     expect(await writes()).toBe(0);
   });
 
@@ -59,14 +62,14 @@ describe('peerlink plan, apply and sweep', () => {
     });
     for (let n = await run0.next(); !n.done; n = await run0.next())
       expect(n.value.status).toBe('done');
-    const firewalls = (await (
-      await fetch(`${sim.url}/compute/v1/projects/peerlink-demo/global/firewalls`)
-    ).json()) as { items: { name: string }[] };
+    const firewalls = (await (await fetch(firewallsUrl)).json()) as { items: { name: string }[] };
     const victim = firewalls.items.find((f) => f.name.endsWith('-health'))?.name;
-    await fetch(`${sim.url}/compute/v1/projects/peerlink-demo/global/firewalls/${victim}`, {
-      method: 'DELETE',
+    await fetch(`${firewallsUrl}/${victim}`, { method: 'DELETE' });
+    await until(async () => (await fetch(`${firewallsUrl}/${victim}`)).status === 404, {
+      what: `firewall ${victim} to be deleted`,
+      timeoutMs: 5_000,
+      intervalMs: 10,
     });
-    await new Promise((r) => setTimeout(r, 100));
     const applied = await run('apply', '--topology', exampleTopologyPath, '--json');
     expect(applied.code).toBe(0);
     expect(JSON.parse(applied.out)).toMatchObject({
@@ -81,12 +84,109 @@ describe('peerlink plan, apply and sweep', () => {
     expect(await writes()).toBe(before);
   });
 
+  it('shows a field changed by hand as before → after, and writes nothing', async () => {
+    const firewalls = (await (await fetch(firewallsUrl)).json()) as {
+      items: { name: string; sourceRanges?: string[] }[];
+    };
+    const rule = firewalls.items.find((f) => f.name.endsWith('-health'));
+    expect(rule?.sourceRanges?.length).toBeGreaterThan(0);
+    const patched = await fetch(`${firewallsUrl}/${rule?.name}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sourceRanges: ['10.99.0.0/16'] }),
+    });
+    expect(patched.ok).toBe(true);
+    await until(
+      async () => {
+        const f = (await (await fetch(`${firewallsUrl}/${rule?.name}`)).json()) as {
+          sourceRanges?: string[];
+        };
+        return f.sourceRanges?.join() === '10.99.0.0/16';
+      },
+      { what: `the patch of ${rule?.name}`, timeoutMs: 5_000, intervalMs: 10 },
+    );
+    const before = await writes();
+    const r = await run('plan', '--topology', exampleTopologyPath, '--detailed-exitcode');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(EXIT_CHANGES_PENDING);
+    const want = JSON.stringify([...(rule?.sourceRanges ?? [])].sort());
+    const lines = r.out.split('\n');
+    const at = lines.findIndex((l) => l.startsWith(`~ update firewall/${rule?.name}  (`));
+    expect(at, r.out).toBeGreaterThanOrEqual(0);
+    expect(lines.slice(at + 1)).toContain(`    sourceRanges: ["10.99.0.0/16"] → ${want}`);
+    expect(r.out).toMatch(/^Plan: 0 to create, 1 to update, 0 to delete, 0 conflicts\.$/m);
+    expect(r.out).toMatch(/^ {2}masquerade frontend-cluster: 10\.193\.0\.0\/16$/m);
+
+    const json = JSON.parse((await run('plan', '--topology', exampleTopologyPath, '--json')).out);
+    expect(json).toMatchObject({
+      summary: { create: 0, update: 1, delete: 0, conflict: 0 },
+      actions: [
+        {
+          op: 'update',
+          key: `firewall/${rule?.name}`,
+          changes: [{ field: 'sourceRanges', before: ['10.99.0.0/16'], after: JSON.parse(want) }],
+        },
+      ],
+      masquerade: { 'frontend-cluster': ['10.193.0.0/16'] },
+    });
+    expect(await writes()).toBe(before);
+
+    // apply repairs it, and the plan is then empty: exit 0 even with --detailed-exitcode.
+    expect((await run('apply', '--topology', exampleTopologyPath)).code).toBe(0);
+    const after = await run('plan', '--topology', exampleTopologyPath, '--detailed-exitcode');
+    expect(after.code).toBe(0);
+    expect(after.out).toMatch(/^No changes\. Everything matches the topology\.$/m);
+  });
+
+  it('exits 1 for a runtime error, with the reason', async () => {
+    const r = await run('plan', '--topology', '/nonexistent/topology.yaml');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/cannot read the topology: .*no such file/);
+    expect(r.out).toBe('');
+  });
+
+  it('exits 1 when the endpoint is unreachable, saying a retry may help', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runReconcile(
+      'plan',
+      ['--topology', exampleTopologyPath],
+      { out: (l) => out.push(l), err: (l) => err.push(l) },
+      (e) =>
+        createRuntime({
+          ...e,
+          ...env,
+          // Nothing listens on the discard port of loopback.
+          PEERLINK_COMPUTE_ENDPOINT: 'http://127.0.0.1:9',
+          PEERLINK_CONTAINER_ENDPOINT: 'http://127.0.0.1:9',
+        }),
+    );
+    expect({ code, out }).toEqual({ code: 1, out: [] });
+    expect(err.join('\n')).toMatch(/run the command again/);
+  }, 60_000);
+
   it.each([
-    [['--topology', '/nonexistent/topology.yaml'], /cannot read the topology: .*no such file/],
     [['--bogus'], /Unknown option '--bogus'/],
-  ])('exits 2 for %j', async (args, message) => {
+    [['--json=yes'], /'--json' does not take an argument/],
+    [['--topology'], /argument missing/],
+    [['extra'], /Unexpected argument 'extra'/],
+  ])('exits 2 for the usage error %j, printing the usage to stderr', async (args, message) => {
     const r = await run('plan', ...args);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(message);
+    expect(r.err).toMatch(/^usage: peerlink plan \[--topology FILE\]/m);
+    expect(r.out).toBe('');
+  });
+
+  it('prints its help to stdout and exits 0', async () => {
+    const r = await run('plan', '--help');
+    expect(r).toMatchObject({ code: 0, err: '' });
+    expect(r.out).toMatch(/^usage: peerlink plan /m);
+    expect(r.out).toMatch(/--detailed-exitcode/);
+    expect(r.out.replace(/\s+/g, ' ')).toContain(
+      '3 with --detailed-exitcode when changes are pending (terraform uses 2 for that; peerlink keeps 2 for usage errors)',
+    );
+    expect(r.out).toMatch(/topology\.yaml/);
+    expect(r.out).toMatch(/^ {2}peerlink plan --topology /m);
   });
 });

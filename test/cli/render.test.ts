@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { type Io, main } from '../../functions/cli/main.ts';
-import { AGENT_DAEMONSET_PATH } from '../../functions/core/manifests/agent.ts';
+import type { Io } from '../../functions/cli/io.ts';
+import { main } from '../../functions/cli/main.ts';
+import { AGENT_DAEMONSET_PATH } from '../../manifests/generate.ts';
 import { type KubeApi, startKubeApi } from '../sim/kube/server.ts';
 import { kubectlFor } from '../support/kubectl.ts';
 import { exampleTopologyPath } from '../support/topology.ts';
@@ -91,12 +92,22 @@ describe('peerlink render manifests', () => {
   it.each([
     [['--topology'], /argument missing|requires/i],
     [[], /usage: peerlink render manifests/],
-    [['--topology', '/nonexistent.yaml'], /cannot read \/nonexistent\.yaml/],
-    [['--topology', exampleTopologyPath, '--cluster', 'ghost'], /no cluster 'ghost'/],
-  ])('exits 2 for %j', async (args, message) => {
+    [['--topology', exampleTopologyPath, '--cluster', 'Not_A_Name'], /not a GKE cluster name/],
+  ])('exits 2 (usage error) for %j', async (args, message) => {
     const r = await render(...args);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(message);
+    expect(r.out).toBe('');
+  });
+
+  it.each([
+    [['--topology', '/nonexistent.yaml'], /cannot read \/nonexistent\.yaml/],
+    [['--topology', exampleTopologyPath, '--cluster', 'ghost'], /no cluster 'ghost'/],
+  ])('exits 1 (error) for %j', async (args, message) => {
+    const r = await render(...args);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(message);
+    expect(r.out).toBe('');
   });
 
   describe('kubectl apply (simulated API)', () => {

@@ -13,17 +13,21 @@ function show(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
+/** Longest `field: before → after` line for a list; longer lists show only their elements. */
+const LIST_LINE = 100;
+
 function changeLines(c: Change): string[] {
+  const line = `    ${c.field}: ${show(c.before)} → ${show(c.after)}`;
   if (Array.isArray(c.before) && Array.isArray(c.after)) {
     const before = c.before.map(show);
     const after = c.after.map(show);
     return [
-      `    ${c.field}:`,
+      line.length <= LIST_LINE ? line : `    ${c.field}:`,
       ...after.filter((x) => !before.includes(x)).map((x) => `      + ${x}`),
       ...before.filter((x) => !after.includes(x)).map((x) => `      - ${x}`),
     ];
   }
-  return [`    ${c.field}: ${show(c.before)} -> ${show(c.after)}`];
+  return [line];
 }
 
 export function renderPlan(p: Plan): string {

@@ -1,0 +1,260 @@
+/**
+ * The one flag parser of the `peerlink` commands: a command is declared as data (name, summary,
+ * flags drawn from the settings table, positionals, examples), parsed with node:util parseArgs,
+ * and run under one exit-code rule: 0 success, 1 error, 2 usage error.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../core/errors.ts';
+import { dispositionOf } from '../engine/disposition.ts';
+import { SETTINGS, type Setting } from '../runtime/settings.ts';
+import type { Io } from './io.ts';
+
+export const EXIT = { ok: 0, error: 1, usage: 2 } as const;
+
+/** A flag as one command uses it: a row of the settings table, plus what differs here. */
+export interface FlagUse {
+  readonly setting: Setting<unknown>;
+  readonly required?: boolean;
+  /** What the flag means for this command, when the row's description is too general. */
+  readonly description?: string;
+  /** The default for this command, as shown, when it is not the row's. */
+  readonly shownDefault?: string;
+}
+
+export interface CommandSpec {
+  /** `plan`, `render manifests`. */
+  readonly name: string;
+  /** One line: what the command does. */
+  readonly summary: string;
+  readonly flags: readonly FlagUse[];
+  readonly positionals?: {
+    /** As shown in the usage line, e.g. `FILE...`. */
+    readonly name: string;
+    readonly description: string;
+    readonly min: number;
+  };
+  readonly examples: readonly string[];
+  /** Paragraphs after the flags: what else a user must know. */
+  readonly notes?: readonly string[];
+  /** Exit statuses beyond 0, 1 and 2. */
+  readonly exitCodes?: string;
+}
+
+/** The parsed command line. */
+export interface Parsed {
+  /** A string flag's validated value; undefined when it was not given. */
+  value<T>(s: Setting<T>): T | undefined;
+  /** A required flag's value (the parser has checked that it was given). */
+  required<T>(s: Setting<T>): T;
+  /** Whether a boolean flag was given. */
+  has(s: Setting<unknown>): boolean;
+  readonly positionals: readonly string[];
+}
+
+export type ParseResult =
+  | { readonly kind: 'help' }
+  | { readonly kind: 'usage'; readonly message: string }
+  | { readonly kind: 'ok'; readonly parsed: Parsed };
+
+const optionName = (s: Setting<unknown>): string => (s.flag ?? '').replace(/^--/, '');
+
+/** `--help` anywhere before `--` asks for help, whatever else is wrong with the line. */
+export function wantsHelp(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
+
+export function parseCommand(spec: CommandSpec, args: readonly string[]): ParseResult {
+  if (wantsHelp(args)) return { kind: 'help' };
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
+  for (const { setting: s } of spec.flags) {
+    options[optionName(s)] = {
+      type: s.value ? 'string' : 'boolean',
+      ...(s.short ? { short: s.short } : {}),
+    };
+  }
+  let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: [...args],
+      options,
+      strict: true,
+      allowPositionals: spec.positionals !== undefined,
+    }));
+  } catch (e) {
+    return { kind: 'usage', message: e instanceof Error ? e.message : String(e) };
+  }
+  const parsed = new Map<Setting<unknown>, unknown>();
+  for (const use of spec.flags) {
+    const s = use.setting;
+    const raw = values[optionName(s)];
+    if (raw === undefined) {
+      if (use.required) return { kind: 'usage', message: `${s.flag} is required` };
+      continue;
+    }
+    if (typeof raw === 'boolean') {
+      parsed.set(s, raw);
+      continue;
+    }
+    try {
+      parsed.set(s, s.parse(s.flag ?? '', raw));
+    } catch (e) {
+      if (e instanceof ConfigError) return { kind: 'usage', message: e.message };
+      throw e;
+    }
+  }
+  const min = spec.positionals?.min ?? 0;
+  if (positionals.length < min)
+    return { kind: 'usage', message: `expected ${spec.positionals?.name ?? 'arguments'}` };
+  const value = <T>(s: Setting<T>): T | undefined => parsed.get(s) as T | undefined;
+  return {
+    kind: 'ok',
+    parsed: {
+      value,
+      required<T>(s: Setting<T>): T {
+        if (!parsed.has(s)) throw new Error(`${s.flag} was not parsed`);
+        return parsed.get(s) as T;
+      },
+      has: (s) => parsed.get(s) === true,
+      positionals,
+    },
+  };
+}
+
+function flagWords(s: Setting<unknown>): string {
+  return `${s.short ? `-${s.short}, ` : ''}${s.flag}${s.value ? ` ${s.value}` : ''}`;
+}
+
+export function usageLine(spec: CommandSpec): string {
+  const flags = spec.flags.map(({ setting: s, required }) => {
+    const words = `${s.flag}${s.value ? ` ${s.value}` : ''}`;
+    return required ? words : `[${words}]`;
+  });
+  return [
+    'usage: peerlink',
+    spec.name,
+    ...flags,
+    ...(spec.positionals ? [spec.positionals.name] : []),
+  ].join(' ');
+}
+
+/** Fills words into lines of at most `width` characters, each starting with `indent`. */
+function wrap(text: string, indent: string, width = 100): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && indent.length + line.length + 1 + word.length > width) {
+      lines.push(indent + line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(indent + line);
+  return lines;
+}
+
+function table(rows: readonly (readonly [string, string])[]): string[] {
+  const col = Math.min(28, Math.max(...rows.map(([k]) => k.length)) + 2);
+  return rows.flatMap(([k, text]) => {
+    const body = wrap(text, ' '.repeat(col + 2));
+    const first = body[0]?.trimStart() ?? '';
+    const head = k.length + 2 <= col ? [`  ${k.padEnd(col)}${first}`] : [`  ${k}`, body[0] ?? ''];
+    return [...head, ...body.slice(1)];
+  });
+}
+
+const EXIT_LINE = 'exit status: 0 success, 1 error (the reason is printed), 2 usage error';
+
+/** What `peerlink help COMMAND` and `--help` print: usage, flags, exit statuses, examples. */
+export function helpText(spec: CommandSpec): string {
+  const flagRows = [...spec.flags, { setting: SETTINGS.help }].map((use): [string, string] => {
+    const s = use.setting;
+    const dflt = use.required
+      ? ' (required)'
+      : s.value
+        ? ` (default: ${use.shownDefault ?? s.shownDefault})`
+        : '';
+    return [flagWords(s), `${use.description ?? s.description}${dflt}`];
+  });
+  const rows: [string, string][] = spec.positionals
+    ? [[spec.positionals.name, spec.positionals.description], ...flagRows]
+    : flagRows;
+  return [
+    `peerlink ${spec.name}: ${spec.summary}`,
+    '',
+    usageLine(spec),
+    '',
+    spec.positionals ? 'arguments and flags:' : 'flags:',
+    ...table(rows),
+    ...(spec.notes ?? []).flatMap((n) => ['', ...wrap(n, '')]),
+    '',
+    ...wrap(`${EXIT_LINE}${spec.exitCodes ? `, ${spec.exitCodes}` : ''}.`, ''),
+    '',
+    spec.examples.length > 1 ? 'examples:' : 'example:',
+    ...spec.examples.map((e) => `  ${e}`),
+  ].join('\n');
+}
+
+/** Prints a usage error and the usage line to stderr; returns 2. */
+export function usageError(io: Io, spec: CommandSpec, message: string): number {
+  io.err(`peerlink ${spec.name}: ${message}`);
+  io.err(usageLine(spec));
+  io.err(`Run 'peerlink help ${spec.name}' for the flags and an example.`);
+  return EXIT.usage;
+}
+
+/**
+ * The lines a failed command prints: the reason, and whether running it again may help, as the
+ * one disposition (functions/engine/disposition.ts) classes the failure.
+ */
+export function failureLines(command: string, e: unknown): string[] {
+  const d = dispositionOf(e, 'cli');
+  const text = e instanceof Error ? e.message : String(e);
+  switch (d.failure) {
+    case 'transient':
+      return [`peerlink ${command}: ${text}`, 'This may pass: run the command again.'];
+    case 'terminal':
+      return [
+        `peerlink ${command}: ${text}`,
+        'The cloud refused for good: running it again will not help.',
+      ];
+    case 'configuration':
+    case 'bad-input':
+      return [`peerlink ${command}: ${text}`];
+    case 'unexpected':
+      return [
+        `peerlink ${command}: unexpected error: ${e instanceof Error ? (e.stack ?? text) : text}`,
+      ];
+  }
+}
+
+/** A file the command was told to read cannot be read: a configuration problem, not a bug. */
+export function unreadable(what: string, e: unknown): unknown {
+  return e instanceof Error && typeof (e as NodeJS.ErrnoException).syscall === 'string'
+    ? new ConfigError(`cannot read ${what}: ${e.message}`, { cause: e })
+    : e;
+}
+
+/**
+ * Parses `args` for `spec` and runs `body`: help goes to stdout (0), a usage error and the
+ * usage to stderr (2), an error thrown by `body` is printed with its reason (1).
+ */
+export async function runCommand(
+  spec: CommandSpec,
+  args: readonly string[],
+  io: Io,
+  body: (p: Parsed) => Promise<number>,
+): Promise<number> {
+  const r = parseCommand(spec, args);
+  if (r.kind === 'help') {
+    io.out(helpText(spec));
+    return EXIT.ok;
+  }
+  if (r.kind === 'usage') return usageError(io, spec, r.message);
+  try {
+    return await body(r.parsed);
+  } catch (e) {
+    for (const line of failureLines(spec.name, e)) io.err(line);
+    return EXIT.error;
+  }
+}
