@@ -5,74 +5,49 @@
  * client; see PLATFORM.md).
  */
 
-import type { FirewallsClient } from '@google-cloud/compute/build/src/v1/firewalls_client.js';
-import type { ForwardingRulesClient } from '@google-cloud/compute/build/src/v1/forwarding_rules_client.js';
-import type { GlobalOperationsClient } from '@google-cloud/compute/build/src/v1/global_operations_client.js';
-import type { InstanceGroupsClient } from '@google-cloud/compute/build/src/v1/instance_groups_client.js';
-import type { InstancesClient } from '@google-cloud/compute/build/src/v1/instances_client.js';
-import type { NetworksClient } from '@google-cloud/compute/build/src/v1/networks_client.js';
-import type { RegionBackendServicesClient } from '@google-cloud/compute/build/src/v1/region_backend_services_client.js';
-import type { RegionHealthChecksClient } from '@google-cloud/compute/build/src/v1/region_health_checks_client.js';
-import type { RegionOperationsClient } from '@google-cloud/compute/build/src/v1/region_operations_client.js';
-import type { SubnetworksClient } from '@google-cloud/compute/build/src/v1/subnetworks_client.js';
-import type { ZoneOperationsClient } from '@google-cloud/compute/build/src/v1/zone_operations_client.js';
 import type { ClusterManagerClient } from '@google-cloud/container/build/src/v1/cluster_manager_client.js';
 import type { Auth } from './auth.ts';
 import type { Endpoint } from './config.ts';
 
-export interface ComputeClientTypes {
-  firewalls: FirewallsClient;
-  healthChecks: RegionHealthChecksClient;
-  backendServices: RegionBackendServicesClient;
-  forwardingRules: ForwardingRulesClient;
-  networks: NetworksClient;
-  subnetworks: SubnetworksClient;
-  instanceGroups: InstanceGroupsClient;
-  instances: InstancesClient;
-  globalOperations: GlobalOperationsClient;
-  regionOperations: RegionOperationsClient;
-  zoneOperations: ZoneOperationsClient;
-}
+/** The package's v1 clients, by type only: nothing of it loads here. */
+type ComputeV1 = typeof import('@google-cloud/compute/build/src/v1/index.js');
 
-export type ComputeClientName = keyof ComputeClientTypes;
+/** A Compute client by its collection's name: `firewalls`, `regionBackendServices`, ... */
+export type ComputeClientName = {
+  [K in keyof ComputeV1]: K extends `${infer N}Client` ? Uncapitalize<N> : never;
+}[keyof ComputeV1];
+
+export type ComputeClientTypes = {
+  [N in ComputeClientName]: `${Capitalize<N>}Client` extends infer C extends keyof ComputeV1
+    ? ComputeV1[C] extends new (
+        ...args: never[]
+      ) => infer I
+      ? I
+      : never
+    : never;
+};
 
 /** What every generated client's constructor takes (gax `ClientOptions`). */
-type ClientOptions = NonNullable<ConstructorParameters<typeof FirewallsClient>[0]>;
+type ClientOptions = NonNullable<ConstructorParameters<ComputeV1['FirewallsClient']>[0]>;
 
-type Ctor<T> = new (options: ClientOptions) => T;
-
-// One deep import per client: `import()` of the module that defines only that client.
-const COMPUTE_LOADERS: { [K in ComputeClientName]: () => Promise<Ctor<ComputeClientTypes[K]>> } = {
-  firewalls: async () =>
-    (await import('@google-cloud/compute/build/src/v1/firewalls_client.js')).FirewallsClient,
-  healthChecks: async () =>
-    (await import('@google-cloud/compute/build/src/v1/region_health_checks_client.js'))
-      .RegionHealthChecksClient,
-  backendServices: async () =>
-    (await import('@google-cloud/compute/build/src/v1/region_backend_services_client.js'))
-      .RegionBackendServicesClient,
-  forwardingRules: async () =>
-    (await import('@google-cloud/compute/build/src/v1/forwarding_rules_client.js'))
-      .ForwardingRulesClient,
-  networks: async () =>
-    (await import('@google-cloud/compute/build/src/v1/networks_client.js')).NetworksClient,
-  subnetworks: async () =>
-    (await import('@google-cloud/compute/build/src/v1/subnetworks_client.js')).SubnetworksClient,
-  instanceGroups: async () =>
-    (await import('@google-cloud/compute/build/src/v1/instance_groups_client.js'))
-      .InstanceGroupsClient,
-  instances: async () =>
-    (await import('@google-cloud/compute/build/src/v1/instances_client.js')).InstancesClient,
-  globalOperations: async () =>
-    (await import('@google-cloud/compute/build/src/v1/global_operations_client.js'))
-      .GlobalOperationsClient,
-  regionOperations: async () =>
-    (await import('@google-cloud/compute/build/src/v1/region_operations_client.js'))
-      .RegionOperationsClient,
-  zoneOperations: async () =>
-    (await import('@google-cloud/compute/build/src/v1/zone_operations_client.js'))
-      .ZoneOperationsClient,
-};
+/**
+ * One deep import per client: the module that defines only that client
+ * (`regionBackendServices` → `build/src/v1/region_backend_services_client.js`).
+ */
+async function loadComputeClient(
+  name: ComputeClientName,
+): Promise<new (o: ClientOptions) => unknown> {
+  const file = name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  const module = (await import(`@google-cloud/compute/build/src/v1/${file}_client.js`)) as Record<
+    string,
+    new (
+      o: ClientOptions,
+    ) => unknown
+  >;
+  const Client = module[`${name[0]?.toUpperCase()}${name.slice(1)}Client`];
+  if (!Client) throw new Error(`@google-cloud/compute has no client ${name}`);
+  return Client;
+}
 
 /** Constructor options for a client: endpoint (when not Google's), REST transport, credentials. */
 async function clientOptions(endpoint: Endpoint | undefined, auth: Auth): Promise<ClientOptions> {
@@ -105,7 +80,7 @@ export function computeClients(endpoint: Endpoint | undefined, auth: Auth): Comp
     if (!p) {
       p = (async () => {
         const [Client, options] = await Promise.all([
-          COMPUTE_LOADERS[name](),
+          loadComputeClient(name),
           clientOptions(endpoint, auth),
         ]);
         return withoutGaxRetries(new Client(options));

@@ -32,6 +32,15 @@ export const PEERLINK_NAME_FILTER = 'name eq peerlink-.*';
 
 export interface Compute {
   readonly project: string;
+  /**
+   * Any collection's client, with `read` and `mutate` below: an adapter of a collection that has
+   * no wrapper here calls it directly, and gets the same error mapping, read retry and wait.
+   */
+  readonly clients: ComputeClients;
+  /** Runs a read; maps its failure; retries it when transient (read-retry.ts). */
+  read<T>(what: string, call: () => Promise<T>): Promise<T>;
+  /** Runs a mutation, waits for its operation, maps failures. */
+  mutate(what: string, call: () => Promise<unknown>): Promise<void>;
   firewalls: {
     list(filter?: string): Promise<ApiFirewall[]>;
     get(name: string): Promise<ApiFirewall>;
@@ -129,6 +138,9 @@ export function createCompute(deps: ComputeDeps): Compute {
 
   return {
     project,
+    clients,
+    read,
+    mutate,
     firewalls: {
       list: (filter) =>
         read('firewalls.list', async () => {
@@ -181,7 +193,7 @@ export function createCompute(deps: ComputeDeps): Compute {
     healthChecks: {
       list: (region, filter) =>
         read(`regionHealthChecks.list ${region}`, async () => {
-          const [items] = await (await clients('healthChecks')).list({
+          const [items] = await (await clients('regionHealthChecks')).list({
             project,
             region,
             ...optFilter(filter),
@@ -190,7 +202,7 @@ export function createCompute(deps: ComputeDeps): Compute {
         }),
       insert: (region, hc, requestId) =>
         mutate(`regionHealthChecks.insert ${hc.name}`, async () =>
-          (await clients('healthChecks')).insert({
+          (await clients('regionHealthChecks')).insert({
             project,
             region,
             healthCheckResource: hc,
@@ -199,7 +211,7 @@ export function createCompute(deps: ComputeDeps): Compute {
         ),
       patch: (region, name, hc, requestId) =>
         mutate(`regionHealthChecks.patch ${name}`, async () =>
-          (await clients('healthChecks')).patch({
+          (await clients('regionHealthChecks')).patch({
             project,
             region,
             healthCheck: name,
@@ -209,7 +221,7 @@ export function createCompute(deps: ComputeDeps): Compute {
         ),
       delete: (region, name, requestId) =>
         mutate(`regionHealthChecks.delete ${name}`, async () =>
-          (await clients('healthChecks')).delete({
+          (await clients('regionHealthChecks')).delete({
             project,
             region,
             healthCheck: name,
@@ -220,7 +232,7 @@ export function createCompute(deps: ComputeDeps): Compute {
     backendServices: {
       list: (region, filter) =>
         read(`regionBackendServices.list ${region}`, async () => {
-          const [items] = await (await clients('backendServices')).list({
+          const [items] = await (await clients('regionBackendServices')).list({
             project,
             region,
             ...optFilter(filter),
@@ -229,7 +241,7 @@ export function createCompute(deps: ComputeDeps): Compute {
         }),
       get: (region, name) =>
         read(`regionBackendServices.get ${name}`, async () => {
-          const [bs] = await (await clients('backendServices')).get({
+          const [bs] = await (await clients('regionBackendServices')).get({
             project,
             region,
             backendService: name,
@@ -238,7 +250,7 @@ export function createCompute(deps: ComputeDeps): Compute {
         }),
       insert: (region, bs, requestId) =>
         mutate(`regionBackendServices.insert ${bs.name}`, async () =>
-          (await clients('backendServices')).insert({
+          (await clients('regionBackendServices')).insert({
             project,
             region,
             backendServiceResource: bs,
@@ -247,7 +259,7 @@ export function createCompute(deps: ComputeDeps): Compute {
         ),
       patch: (region, name, bs, fingerprint, requestId) =>
         mutate(`regionBackendServices.patch ${name}`, async () =>
-          (await clients('backendServices')).patch({
+          (await clients('regionBackendServices')).patch({
             project,
             region,
             backendService: name,
@@ -257,7 +269,7 @@ export function createCompute(deps: ComputeDeps): Compute {
         ),
       delete: (region, name, requestId) =>
         mutate(`regionBackendServices.delete ${name}`, async () =>
-          (await clients('backendServices')).delete({
+          (await clients('regionBackendServices')).delete({
             project,
             region,
             backendService: name,

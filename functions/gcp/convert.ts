@@ -59,6 +59,10 @@ export function hasOwnerMarker(description: string | null | undefined): boolean 
   return (description ?? '').includes(OWNER_MARKER);
 }
 
+/** Whether a name carries peerlink's prefix (owned or not: a look-alike is a conflict). */
+export const peerlinkNamed = (name: string | null | undefined): boolean =>
+  (name ?? '').startsWith(NAME_PREFIX);
+
 /** peerlink owns a Compute resource when it has the name prefix and the description marker. */
 export function ownedByPeerlink(name: string | null | undefined, description?: string | null) {
   return (name ?? '').startsWith(NAME_PREFIX) && hasOwnerMarker(description);

@@ -1,0 +1,201 @@
+/**
+ * Adapters of the Compute kinds: firewall rules, the internal load balancer's parts, and the
+ * networks, subnets and peerings bootstrap provisions. Every write sends the caller's requestId
+ * and waits for its operation (compute.ts).
+ */
+import { orNull } from '../../core/errors.ts';
+import type { Firewall, Resource } from '../../core/model/resources.ts';
+import { canonicalJson, normalise } from '../../core/plan/normalise.ts';
+import type { ListScope } from '../../core/ports.ts';
+import { stepRequestId } from '../../core/request-id.ts';
+import { type Compute, PEERLINK_NAME_FILTER } from '../compute.ts';
+import {
+  backendServiceFromApi,
+  backendServiceToApi,
+  firewallFromApi,
+  firewallToApi,
+  forwardingRuleFromApi,
+  forwardingRuleToApi,
+  hasOwnerMarker,
+  healthCheckFromApi,
+  healthCheckToApi,
+  networkFromApi,
+  networkToApi,
+  ownedByPeerlink,
+  peeringFromApi,
+  peeringToApi,
+  peerlinkNamed,
+  subnetworkFromApi,
+  subnetworkToApi,
+} from '../convert.ts';
+import { type Adapters, observed } from './adapter.ts';
+
+type ComputeKinds =
+  | 'firewall'
+  | 'healthCheck'
+  | 'backendService'
+  | 'forwardingRule'
+  | 'network'
+  | 'subnetwork'
+  | 'peering';
+
+/** Lists `list(region)` in every region of the scope, keeping peerlink-named items. */
+async function perRegion<T extends { name?: string | null }>(
+  scope: ListScope,
+  list: (region: string) => Promise<T[]>,
+  toObserved: (region: string, item: T) => ReturnType<typeof observed>,
+) {
+  const lists = await Promise.all(
+    scope.regions.map(async (region) =>
+      (await list(region)).filter((i) => peerlinkNamed(i.name)).map((i) => toObserved(region, i)),
+    ),
+  );
+  return lists.flat();
+}
+
+export function computeAdapters(compute: Compute): Pick<Adapters, ComputeKinds> {
+  const { project } = compute;
+
+  const updateFirewall = async (r: Firewall, before: Firewall, requestId: string) => {
+    // A merge patch cannot carry an empty list (the client drops it), so clearing a list
+    // needs the full replacement.
+    const clears = (['sourceRanges', 'destinationRanges', 'targetTags'] as const).some(
+      (k) => r[k].length === 0 && before[k].length > 0,
+    );
+    const body = firewallToApi(project, r);
+    if (clears) await compute.firewalls.update(r.name, body, requestId);
+    else await compute.firewalls.patch(r.name, body, requestId);
+  };
+
+  return {
+    firewall: {
+      async list(scope) {
+        const networks = new Set(scope.networks);
+        if (networks.size === 0) return [];
+        return (await compute.firewalls.list(PEERLINK_NAME_FILTER))
+          .filter((f) => peerlinkNamed(f.name))
+          .map((f) => firewallFromApi(f))
+          .filter((f) => networks.has(f.network))
+          .map((f) => observed(f, ownedByPeerlink(f.name, f.description)));
+      },
+      create: (r, requestId) => compute.firewalls.insert(firewallToApi(project, r), requestId),
+      update: (r, o, requestId) => updateFirewall(r, o.resource, requestId),
+      delete: (o, requestId) => compute.firewalls.delete(o.resource.name, requestId),
+    },
+
+    healthCheck: {
+      list: (scope) =>
+        perRegion(
+          scope,
+          (region) => compute.healthChecks.list(region, PEERLINK_NAME_FILTER),
+          (region, h) =>
+            observed(healthCheckFromApi(region, h), ownedByPeerlink(h.name, h.description)),
+        ),
+      create: (r, requestId) =>
+        compute.healthChecks.insert(r.region, healthCheckToApi(r), requestId),
+      update: (r, _o, requestId) =>
+        compute.healthChecks.patch(r.region, r.name, healthCheckToApi(r), requestId),
+      delete: (o, requestId) =>
+        compute.healthChecks.delete(o.resource.region, o.resource.name, requestId),
+    },
+
+    backendService: {
+      list: (scope) =>
+        perRegion(
+          scope,
+          (region) => compute.backendServices.list(region, PEERLINK_NAME_FILTER),
+          (region, b) =>
+            observed(
+              backendServiceFromApi(region, b),
+              ownedByPeerlink(b.name, b.description),
+              b.fingerprint,
+            ),
+        ),
+      create: (r, requestId) =>
+        compute.backendServices.insert(r.region, backendServiceToApi(project, r), requestId),
+      async update(r, o, requestId) {
+        const fingerprint =
+          o.version ?? (await compute.backendServices.get(r.region, r.name)).fingerprint ?? '';
+        await compute.backendServices.patch(
+          r.region,
+          r.name,
+          backendServiceToApi(project, r),
+          fingerprint,
+          requestId,
+        );
+      },
+      delete: (o, requestId) =>
+        compute.backendServices.delete(o.resource.region, o.resource.name, requestId),
+    },
+
+    forwardingRule: {
+      list: (scope) =>
+        perRegion(
+          scope,
+          (region) => compute.forwardingRules.list(region, PEERLINK_NAME_FILTER),
+          (region, r) =>
+            observed(
+              forwardingRuleFromApi(region, r),
+              ownedByPeerlink(r.name, r.description),
+              r.fingerprint,
+            ),
+        ),
+      create: (r, requestId) =>
+        compute.forwardingRules.insert(r.region, forwardingRuleToApi(project, r), requestId),
+      async update(r, o, requestId) {
+        const canon = (x: Resource) => JSON.stringify(canonicalJson(normalise(x)));
+        const onlyGlobalAccess =
+          canon({ ...o.resource, allowGlobalAccess: r.allowGlobalAccess }) === canon(r);
+        // Only allowGlobalAccess can be patched on an internal forwarding rule
+        // (https://cloud.google.com/compute/docs/reference/rest/v1/forwardingRules/patch);
+        // anything else means a new rule.
+        if (onlyGlobalAccess) {
+          await compute.forwardingRules.patch(
+            r.region,
+            r.name,
+            { allowGlobalAccess: r.allowGlobalAccess },
+            requestId,
+          );
+          return;
+        }
+        await orNull(
+          compute.forwardingRules.delete(r.region, r.name, stepRequestId(requestId, 'delete')),
+        );
+        await compute.forwardingRules.insert(
+          r.region,
+          forwardingRuleToApi(project, r),
+          stepRequestId(requestId, 'insert'),
+        );
+      },
+      delete: (o, requestId) =>
+        compute.forwardingRules.delete(o.resource.region, o.resource.name, requestId),
+    },
+
+    network: {
+      async read(ref) {
+        const n = await orNull(compute.networks.get(ref.name));
+        return n && observed(networkFromApi(n), hasOwnerMarker(n.description));
+      },
+      create: (r, requestId) => compute.networks.insert(networkToApi(r), requestId),
+    },
+
+    subnetwork: {
+      async read(ref) {
+        const s = await orNull(compute.subnetworks.get(ref.region, ref.name));
+        return s && observed(subnetworkFromApi(s), hasOwnerMarker(s.description), s.fingerprint);
+      },
+      create: (r, requestId) =>
+        compute.subnetworks.insert(r.region, subnetworkToApi(project, r), requestId),
+    },
+
+    peering: {
+      async read(ref) {
+        const n = await orNull(compute.networks.get(ref.network));
+        const p = n?.peerings?.find((x) => x.name === ref.name);
+        return p ? observed(peeringFromApi(ref.network, p), peerlinkNamed(p.name)) : null;
+      },
+      create: (r, requestId) =>
+        compute.networks.addPeering(r.network, peeringToApi(project, r), requestId),
+    },
+  };
+}
