@@ -24,6 +24,10 @@ export interface FlagUse {
 export interface CommandSpec {
   /** `plan`, `render manifests`. */
   readonly name: string;
+  /** How messages name it, when it is not `peerlink NAME` (`npm start`). */
+  readonly title?: string;
+  /** How it is invoked in the usage line, when that is not the title (`npm start --`). */
+  readonly usagePrefix?: string;
   /** One line: what the command does. */
   readonly summary: string;
   readonly flags: readonly FlagUse[];
@@ -126,14 +130,16 @@ function flagWords(s: Setting<unknown>): string {
   return `${s.short ? `-${s.short}, ` : ''}${s.flag}${s.value ? ` ${s.value}` : ''}`;
 }
 
+const titleOf = (spec: CommandSpec): string => spec.title ?? `peerlink ${spec.name}`;
+
 export function usageLine(spec: CommandSpec): string {
   const flags = spec.flags.map(({ setting: s, required }) => {
     const words = `${s.flag}${s.value ? ` ${s.value}` : ''}`;
     return required ? words : `[${words}]`;
   });
   return [
-    'usage: peerlink',
-    spec.name,
+    'usage:',
+    spec.usagePrefix ?? titleOf(spec),
     ...flags,
     ...(spec.positionals ? [spec.positionals.name] : []),
   ].join(' ');
@@ -180,7 +186,7 @@ export function helpText(spec: CommandSpec): string {
     ? [[spec.positionals.name, spec.positionals.description], ...flagRows]
     : flagRows;
   return [
-    `peerlink ${spec.name}: ${spec.summary}`,
+    `${titleOf(spec)}: ${spec.summary}`,
     '',
     usageLine(spec),
     '',
@@ -197,9 +203,12 @@ export function helpText(spec: CommandSpec): string {
 
 /** Prints a usage error and the usage line to stderr; returns 2. */
 export function usageError(io: Io, spec: CommandSpec, message: string): number {
-  io.err(`peerlink ${spec.name}: ${message}`);
+  io.err(`${titleOf(spec)}: ${message}`);
   io.err(usageLine(spec));
-  io.err(`Run 'peerlink help ${spec.name}' for the flags and an example.`);
+  const help = spec.title
+    ? `${spec.usagePrefix ?? spec.title} --help`
+    : `peerlink help ${spec.name}`;
+  io.err(`Run '${help}' for the flags and an example.`);
   return EXIT.usage;
 }
 
@@ -207,24 +216,19 @@ export function usageError(io: Io, spec: CommandSpec, message: string): number {
  * The lines a failed command prints: the reason, and whether running it again may help, as the
  * one disposition (functions/engine/disposition.ts) classes the failure.
  */
-export function failureLines(command: string, e: unknown): string[] {
+export function failureLines(title: string, e: unknown): string[] {
   const d = dispositionOf(e, 'cli');
   const text = e instanceof Error ? e.message : String(e);
   switch (d.failure) {
     case 'transient':
-      return [`peerlink ${command}: ${text}`, 'This may pass: run the command again.'];
+      return [`${title}: ${text}`, 'This may pass: run the command again.'];
     case 'terminal':
-      return [
-        `peerlink ${command}: ${text}`,
-        'The cloud refused for good: running it again will not help.',
-      ];
+      return [`${title}: ${text}`, 'The cloud refused for good: running it again will not help.'];
     case 'configuration':
     case 'bad-input':
-      return [`peerlink ${command}: ${text}`];
+      return [`${title}: ${text}`];
     case 'unexpected':
-      return [
-        `peerlink ${command}: unexpected error: ${e instanceof Error ? (e.stack ?? text) : text}`,
-      ];
+      return [`${title}: unexpected error: ${e instanceof Error ? (e.stack ?? text) : text}`];
   }
 }
 
@@ -254,7 +258,7 @@ export async function runCommand(
   try {
     return await body(r.parsed);
   } catch (e) {
-    for (const line of failureLines(spec.name, e)) io.err(line);
+    for (const line of failureLines(titleOf(spec), e)) io.err(line);
     return EXIT.error;
   }
 }

@@ -5,6 +5,8 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { cloudConfig } from '../../functions/gcp/config.ts';
+import { settings } from '../../functions/runtime/settings.ts';
 import { containerModule } from '../sim/container/index.ts';
 import { type RunningSim, startSim } from '../sim/server.ts';
 import { type GroupProcess, spawnGroup, waitFor } from '../support/process-group.ts';
@@ -109,6 +111,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       PEERLINK_LOCAL: '1',
       ...options.functionEnv,
     };
+    // Through the settings table, as each function will: a bad value fails here, once, with
+    // the setting's name, instead of in three function processes.
+    settings(env);
+    cloudConfig(env);
     const urls = {} as Record<FunctionName, string>;
     const procs = new Map<FunctionName, GroupProcess>();
     const ports = new Map<FunctionName, number>();

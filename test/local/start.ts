@@ -4,21 +4,41 @@
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { type CommandSpec, helpText, parseCommand, usageError } from '../../functions/cli/flags.ts';
+import { processIo } from '../../functions/cli/io.ts';
 import { loadTopology } from '../../functions/runtime/files.ts';
+import { SETTINGS } from '../../functions/runtime/settings.ts';
 import { exampleTopologyPath, repoRoot } from '../support/topology.ts';
 import { runDemo, snapshot } from './demo.ts';
 import { startStack } from './stack.ts';
 
-const { values } = parseArgs({
-  options: {
-    once: { type: 'boolean' },
-    topology: { type: 'string' },
-    verbose: { type: 'boolean' },
-  },
-});
+// Flags are rows of the settings table, parsed as the peerlink commands parse theirs.
+const START: CommandSpec = {
+  name: 'start',
+  title: 'npm start',
+  usagePrefix: 'npm start --',
+  summary: 'the local stack (Pub/Sub emulator, simulator, the three functions) and the demo',
+  flags: [
+    { setting: SETTINGS.once },
+    {
+      setting: SETTINGS.topology,
+      description: 'The topology to bootstrap and run the demo on.',
+      shownDefault: 'infra/topology.example.yaml',
+    },
+    { setting: SETTINGS.verbose },
+  ],
+  examples: ['npm start -- --once'],
+};
+const parsed = parseCommand(START, process.argv.slice(2));
+if (parsed.kind === 'help') {
+  // Exit once the text is written: the rest of this file starts the stack.
+  await new Promise<void>((r) => process.stdout.write(`${helpText(START)}\n`, () => r()));
+  process.exit(0);
+}
+if (parsed.kind === 'usage') process.exit(usageError(processIo, START, parsed.message));
+const values = parsed.parsed;
 const print = (line: string) => process.stdout.write(`${line}\n`);
-const topologyPath = values.topology ?? exampleTopologyPath;
+const topologyPath = values.value(SETTINGS.topology) ?? exampleTopologyPath;
 const t = await loadTopology(topologyPath);
 const stateDir = join(repoRoot, '.peerlink');
 
@@ -28,7 +48,7 @@ const stack = await startStack({
   topologyPath,
   stateDir,
   operationMs: 100,
-  ...(values.verbose
+  ...(values.has(SETTINGS.verbose)
     ? { onLog: (source: string, line: string) => print(`  [${source}] ${line}`) }
     : {}),
 });
@@ -72,7 +92,7 @@ print(`  masquerade CIDRs: ${final.masqueradeCidrs.join(', ')}`);
 print(`  firewall rules: ${final.firewalls.join(', ')}`);
 const failed = results.filter((r) => !r.ok);
 print(`\n${results.length - failed.length} of ${results.length} demo steps converged.`);
-if (values.once) await stop(failed.length === 0 ? 0 : 1);
+if (values.has(SETTINGS.once)) await stop(failed.length === 0 ? 0 : 1);
 else
   print(
     `\nThe stack stays up for exploration, e.g.\n  curl ${stack.sim.url}/compute/v1/projects/${t.project}/global/firewalls\n  kubectl --kubeconfig <a kubeconfig in .peerlink/local.json> get configmaps -A\nCtrl-C stops everything.`,
