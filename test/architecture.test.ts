@@ -35,7 +35,7 @@ const RULES: readonly { folder: string; forbidden: readonly string[]; why: strin
 ];
 const PURE = ['functions/core/', 'functions/engine/'];
 
-export interface Module {
+interface Module {
   readonly file: string;
   readonly text: string;
 }
@@ -44,7 +44,7 @@ const SPECIFIER =
   /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)(['"`])([^'"`$]+)\1/g;
 
 /** Every module specifier a file names: static, dynamic, type-only and re-exports alike. */
-export function specifiers(text: string): string[] {
+function specifiers(text: string): string[] {
   const withoutComments = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
   return [...withoutComments.matchAll(SPECIFIER)].map((m) => m[2] ?? '');
 }
@@ -55,7 +55,7 @@ function resolve(from: string, spec: string): string | undefined {
 }
 
 /** Problems with the import direction of `modules` (paths relative to the repository). */
-export function directionProblems(modules: readonly Module[]): string[] {
+function directionProblems(modules: readonly Module[]): string[] {
   const problems: string[] = [];
   for (const m of modules) {
     for (const spec of specifiers(m.text)) {
@@ -76,7 +76,7 @@ export function directionProblems(modules: readonly Module[]): string[] {
 }
 
 /** Import cycles among `modules`, each as the chain of files that closes it. */
-export function cycles(modules: readonly Module[]): string[][] {
+function cycles(modules: readonly Module[]): string[][] {
   const files = new Set(modules.map((m) => m.file));
   const edges = new Map(
     modules.map((m) => [

@@ -18,16 +18,6 @@ export interface TopologyCounts {
   readonly services: number;
 }
 
-export function ringCounts(n: number): TopologyCounts {
-  return {
-    vpcs: n,
-    peerings: n === 2 ? 1 : n,
-    clusters: 2 * n,
-    nodePools: 2 * n * POOLS_PER_CLUSTER,
-    services: n,
-  };
-}
-
 /** The topology file (YAML text) for a ring of `n` VPCs (2 ≤ n ≤ 250). */
 export function ringTopologyYaml(n: number, project = 'peerlink-bench'): string {
   if (!Number.isInteger(n) || n < 2 || n > 250) throw new Error('n must be an integer 2-250');

@@ -9,8 +9,9 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { simModule } from './container/index.ts';
 import { DEFAULT_OPTIONS, type Snapshot } from './core/sim.ts';
-import { type SimModule, startSim } from './server.ts';
+import { startSim } from './server.ts';
 
 /** Parsed command line + environment. Pure, for testing. */
 export interface MainConfig {
@@ -55,30 +56,13 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): MainConfig 
   };
 }
 
-/**
- * Modules beyond Compute (GKE, Kubernetes). Loaded only if present so `npm run sim` works while
- * those parts are being built; each file exports `simModule: SimModule`.
- */
-async function optionalModules(): Promise<SimModule[]> {
-  const found: SimModule[] = [];
-  for (const path of ['./container/index.ts']) {
-    try {
-      const m = (await import(path)) as { simModule?: SimModule };
-      if (m.simModule) found.push(m.simModule);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw e;
-    }
-  }
-  return found;
-}
-
 async function main(): Promise<void> {
   const config = parseConfig(process.argv.slice(2), process.env);
   const running = await startSim({
     host: config.host,
     port: config.port,
     operationMs: config.operationMs,
-    modules: await optionalModules(),
+    modules: [simModule],
   });
   if (config.load) {
     await running.sim.load(JSON.parse(await readFile(config.load, 'utf8')) as Snapshot);

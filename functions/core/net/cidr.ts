@@ -18,10 +18,6 @@ export function cidrProblem(text: string): CidrProblem | null {
   return base === text ? null : { kind: 'hostBits', suggestion: base };
 }
 
-export function isCidr(text: string): boolean {
-  return cidrProblem(text) === null;
-}
-
 function withPrefix(net: string, prefix: number): string {
   return net.includes('/') ? net : `${net}/${prefix}`;
 }

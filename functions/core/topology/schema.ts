@@ -119,7 +119,6 @@ export type Peering = z.infer<typeof peeringSchema>;
 export type NodePool = z.infer<typeof nodePoolSchema>;
 export type Cluster = z.infer<typeof clusterSchema> & { region: string; nodeLocations: string[] };
 export type Service = z.infer<typeof serviceSchema>;
-export type MasqueradeMode = (typeof masqueradeModes)[number];
 
 /** A validated topology, with defaults filled in. */
 export interface Topology {

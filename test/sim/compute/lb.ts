@@ -30,7 +30,6 @@ import {
   putNew,
   type RegionalKind,
   regionalGet,
-  regionalKey,
   regionalList,
   regionalMutation,
 } from './regional.ts';
@@ -431,7 +430,3 @@ function subnetFor(sim: Sim, project: string, region: string, fr: Resource): Sub
     "Invalid value for field 'resource.subnetwork': ''. A subnetwork must be specified for INTERNAL forwarding rules.",
   );
 }
-
-/** Key helper re-exported for other parts. */
-export const forwardingRuleKey = (project: string, region: string, name: string): string =>
-  regionalKey(project, region, FR.path, name);

@@ -21,11 +21,6 @@ export type Subnetwork = Resource & {
   secondaryIpRanges?: { rangeName: string; ipCidrRange: string }[];
 };
 
-/** Store key of a network from a URL or partial reference. */
-export function networkKey(ref: string, project: string): string {
-  return refPath(ref, project);
-}
-
 /** Subnetworks of a network (by network store key). */
 export function subnetsOf(sim: Sim, netKey: string): Subnetwork[] {
   const url = computeLink(netKey);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Sim } from '../core/sim.ts';
 import type { JsonObject } from '../core/store.ts';
 import { type GkeAudit, writeFirst, writeLast } from './audit.ts';
-import { ContainerError, notFound } from './errors.ts';
+import { ContainerError, incompatibleOperation, notFound } from './errors.ts';
 import { containerLink, isZone, scopeOf } from './names.ts';
 
 /** Store collection of GKE operations. */
@@ -62,12 +62,7 @@ export class ContainerOperations {
   /** Starts an operation; returns it as the API answers the mutation. */
   start(spec: ContainerOpSpec): ContainerOperation {
     const busy = this.runningOn(spec.clusterKey);
-    if (busy)
-      throw new ContainerError(
-        400,
-        'FAILED_PRECONDITION',
-        `Cluster is running incompatible operation ${busy}.`,
-      );
+    if (busy) throw incompatibleOperation(busy);
     // Names like operation-1726191716103-f4072772-f902-453d-8776-b69047cebae6.
     const name = `operation-${Date.now()}-${randomUUID()}`;
     const scope = scopeOf(spec.location);

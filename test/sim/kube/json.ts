@@ -28,16 +28,6 @@ export function clone<T extends Json>(v: T): T {
   return structuredClone(v);
 }
 
-/** Reads `obj.a.b` as an object, or undefined when any step is not an object. */
-export function objectAt(obj: JsonObject, ...keys: string[]): JsonObject | undefined {
-  let cur: Json | undefined = obj;
-  for (const k of keys) {
-    if (!isObject(cur)) return undefined;
-    cur = cur[k];
-  }
-  return isObject(cur) ? cur : undefined;
-}
-
 /** Returns `obj[key]` as an object, creating an empty one when it is missing or not an object. */
 export function ensureObject(obj: JsonObject, key: string): JsonObject {
   const cur = obj[key];
