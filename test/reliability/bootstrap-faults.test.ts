@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { LogEntry } from '../sim/core/audit.ts';
-import { issueProfile, seedFrom } from './faults.ts';
+import { seedFrom, standardFaultProfile } from './faults.ts';
 import {
   apiMethods,
   armFaults,
@@ -58,7 +58,7 @@ it(`bootstrap completes under faults (seed ${SEED}), reruns create nothing twice
   const methods = await apiMethods(w);
   const outcomes = [];
   for (let i = 0; i < 2; i++) {
-    const r = await bootstrapped(armFaults(issueProfile(SEED), methods));
+    const r = await bootstrapped(armFaults(standardFaultProfile(SEED), methods));
     process.stdout.write(`[reliability] bootstrap seed ${SEED}: ${JSON.stringify(r.runs)}\n`);
     expect(r.runs.at(-1)?.ok, JSON.stringify(r.runs)).toBe(true);
     expect(r.duplicates).toEqual([]);

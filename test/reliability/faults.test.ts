@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../sim/core/sim.ts';
-import { issueProfile, seedFrom } from './faults.ts';
+import { seedFrom, standardFaultProfile } from './faults.ts';
 import {
   allAcked,
   apiMethods,
@@ -55,7 +55,12 @@ describe.each(SCENARIOS)('$name under faults', (scenario) => {
     expect(ref.firstPlan.length).toBeGreaterThan(0);
     const runs: ScenarioRun[] = [];
     for (let i = 0; i < 2; i++) {
-      const r = await runScenario(w, base, scenario.change, armFaults(issueProfile(SEED), methods));
+      const r = await runScenario(
+        w,
+        base,
+        scenario.change,
+        armFaults(standardFaultProfile(SEED), methods),
+      );
       process.stdout.write(`${trace(scenario.name, r)}\n`);
       // Converged: every entry acknowledged in the end, and nothing left for a sweep to do.
       expect(allAcked(r.deliveries), trace(scenario.name, r)).toBe(true);

@@ -38,7 +38,7 @@ export interface FaultProfile {
  * The fault profile the reliability tests run under: 20 % 503/429, 50–200 ms, forced conflicts,
  * failed operations.
  */
-export function issueProfile(seed: number): FaultProfile {
+export function standardFaultProfile(seed: number): FaultProfile {
   return {
     seed,
     errorRate: 0.2,

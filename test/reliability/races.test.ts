@@ -11,7 +11,7 @@ import { makeOnAuditLog } from '../../functions/handlers/on-audit-log.ts';
 import { Actor } from '../local/actor.ts';
 import type { LogEntry } from '../sim/core/audit.ts';
 import type { Snapshot } from '../sim/core/sim.ts';
-import { faultConfig, issueProfile, seedFrom } from './faults.ts';
+import { faultConfig, seedFrom, standardFaultProfile } from './faults.ts';
 import {
   apiMethods,
   bootstrapUntilOk,
@@ -87,7 +87,7 @@ async function from<T>(start: Snapshot, body: () => Promise<T>) {
   await control.load(w, start);
   const mark = (await control.logs(w)).next;
   const writesBefore = (await control.stats(w)).writes;
-  const latency = faultConfig({ ...issueProfile(SEED), errorRate: 0 }, methods);
+  const latency = faultConfig({ ...standardFaultProfile(SEED), errorRate: 0 }, methods);
   await control.faults(w, latency);
   let result: T;
   try {

@@ -18,7 +18,7 @@ import { type Stack, startStack } from '../local/stack.ts';
 import type { LogEntry } from '../sim/core/audit.ts';
 import { waitFor } from '../support/process-group.ts';
 import { exampleTopologyPath } from '../support/topology.ts';
-import { faultConfig, injectOperationErrors, issueProfile, seedFrom } from './faults.ts';
+import { faultConfig, injectOperationErrors, seedFrom, standardFaultProfile } from './faults.ts';
 import { apiMethods, control, duplicates, sweepPlan, type World } from './harness.ts';
 
 const SEED = seedFrom('PEERLINK_FAULT_SEED', 7);
@@ -62,7 +62,7 @@ it('a delivery past the retry budget answers 500, and the redelivered message co
 
   // The person's one call (creating the node pool) is left alone; everything else is faulted.
   const methods = (await apiMethods(w)).filter((m) => m !== 'container.nodePools.create');
-  const config = faultConfig(issueProfile(SEED), methods);
+  const config = faultConfig(standardFaultProfile(SEED), methods);
   const patch = 'compute.regionBackendServices.patch';
   await control.faults(w, {
     ...config,
