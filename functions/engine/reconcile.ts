@@ -149,6 +149,37 @@ export function inScope(
   });
 }
 
+/** What one cycle observes and plans: the plan, and what desire had to leave for later. */
+export interface ScopePlan {
+  readonly plan: Plan;
+  readonly pending: readonly string[];
+  readonly masquerade: Readonly<Record<string, readonly string[]>>;
+}
+
+/** Observes `scope` and plans it, writing nothing: one cycle of reconcile, and `peerlink plan`. */
+export async function planScope(
+  t: Topology,
+  scope: ReconcileScope,
+  deps: ReconcileDeps,
+): Promise<ScopePlan> {
+  const desireScope = {
+    services: new Set(scope.services.map(serviceId)),
+    clusters: new Set(scope.consumers.map((c) => c.name)),
+  };
+  // Facts and managed resources are read at the same time: what to list does not depend on
+  // the facts, only on the topology (every object desire could want, in any masquerade mode).
+  const [facts, observed] = await Promise.all([
+    observeFacts(t, scope, deps.facts),
+    deps.resources.list(listScopeOf(t, scope, possibleObjects(t, desireScope))),
+  ]);
+  const d = desire(t, facts, desireScope);
+  return {
+    plan: plan(d.resources, inScope(scope, d.resources, observed)),
+    pending: d.pending,
+    masquerade: d.masquerade,
+  };
+}
+
 /** Runs observe → desire → plan → apply over `scope`. */
 export async function reconcile(
   t: Topology,
@@ -170,20 +201,9 @@ export async function reconcile(
   while (cycles < maxCycles) {
     cycles += 1;
     const t0 = performance.now();
-    const desireScope = {
-      services: new Set(scope.services.map(serviceId)),
-      clusters: new Set(scope.consumers.map((c) => c.name)),
-    };
-    // Facts and managed resources are read at the same time: what to list does not depend on
-    // the facts, only on the topology (every object desire could want, in any masquerade mode).
-    const [facts, observed] = await Promise.all([
-      observeFacts(t, scope, deps.facts),
-      deps.resources.list(listScopeOf(t, scope, possibleObjects(t, desireScope))),
-    ]);
-    const d = desire(t, facts, desireScope);
-    const p = plan(d.resources, inScope(scope, d.resources, observed));
+    const { plan: p, pending, masquerade } = await planScope(t, scope, deps);
     observeMs += performance.now() - t0;
-    last = { p, applied: null, pending: d.pending, masquerade: d.masquerade };
+    last = { p, applied: null, pending, masquerade };
     if (options.readOnly || p.actions.every((a) => a.op === 'conflict')) break;
     const t1 = performance.now();
     last.applied = await apply(p, deps.resources, {
