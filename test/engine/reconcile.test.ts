@@ -127,7 +127,8 @@ describe('reconcile', () => {
     expect(resources.writes).toBe(0);
   });
 
-  it('re-observes and re-plans after a stale fingerprint', async () => {
+  /** A converged world whose backend service must change next, its update failing `stale` times. */
+  async function staleBackendService(stale: number) {
     const { resources, facts, deps } = setup();
     await reconcile(t, fullScope(t), deps, fast);
     const backend = facts.facts.clusters['backend-cluster'];
@@ -137,22 +138,18 @@ describe('reconcile', () => {
       clusters: { ...facts.facts.clusters, 'backend-cluster': { ...backend, nodePools: [] } },
     };
     const bsKey = [...resources.state.keys()].find((k) => k.endsWith('-bs')) ?? '';
-    resources.faults.set(bsKey, ['precondition']);
+    resources.faults.set(bsKey, Array(stale).fill('precondition'));
+    return deps;
+  }
+
+  it('re-observes and re-plans after a stale fingerprint', async () => {
+    const deps = await staleBackendService(1);
     const report = await reconcile(t, fullScope(t), deps, fast);
     expect(report).toMatchObject({ outcome: 'converged', cycles: 2 });
   });
 
   it('is retried when every re-plan meets a stale precondition again', async () => {
-    const { resources, facts, deps } = setup();
-    await reconcile(t, fullScope(t), deps, fast);
-    const backend = facts.facts.clusters['backend-cluster'];
-    if (!backend) throw new Error('fixture');
-    facts.facts = {
-      ...facts.facts,
-      clusters: { ...facts.facts.clusters, 'backend-cluster': { ...backend, nodePools: [] } },
-    };
-    const bsKey = [...resources.state.keys()].find((k) => k.endsWith('-bs')) ?? '';
-    resources.faults.set(bsKey, Array(10).fill('precondition'));
+    const deps = await staleBackendService(10);
     const error = await reconcile(t, fullScope(t), deps, { ...fast, maxReplans: 2 }).then(
       () => undefined,
       (e: unknown) => e,
