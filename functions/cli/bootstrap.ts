@@ -3,20 +3,18 @@
  * provisioning (functions/engine/bootstrap.ts) from the command line, one line per step as it
  * completes, then the report.
  */
-import { createHash } from 'node:crypto';
-import type { Topology } from '../core/topology/schema.ts';
-import { type BootstrapReport, bootstrap, type StepLine } from '../engine/bootstrap.ts';
+import {
+  type BootstrapReport,
+  bootstrap,
+  bootstrapSeed,
+  type StepLine,
+} from '../engine/bootstrap.ts';
 import type { Runtime } from '../handlers/runtime.ts';
 import { createRuntime } from '../runtime/runtime.ts';
 import { SETTINGS } from '../runtime/settings.ts';
 import { EXIT, runCommand, unreadable } from './flags.ts';
 import type { Command, Io } from './io.ts';
 import { BOOTSTRAP } from './specs.ts';
-
-/** The bootstrap handler's seed: the same topology gives the same request ids, wherever run. */
-export function bootstrapSeed(t: Topology): string {
-  return `bootstrap-${createHash('sha256').update(JSON.stringify(t)).digest('hex').slice(0, 16)}`;
-}
 
 export function stepText(s: StepLine): string {
   const counts = `create ${s.plan.create}, update ${s.plan.update}, conflict ${s.plan.conflict}`;

@@ -2,21 +2,14 @@
  * `peerlink plan`, `peerlink apply` and `peerlink sweep`, against whatever endpoints the
  * environment names (PEERLINK_COMPUTE_ENDPOINT, PEERLINK_CONTAINER_ENDPOINT, ...).
  */
-import { desire } from '../core/desire/desire.ts';
-import { serviceId } from '../core/desire/names.ts';
-import { type Plan, plan } from '../core/plan/diff.ts';
 import { planJson, renderPlan, SIGN } from '../core/plan/render.ts';
-import { fullScope, type ReconcileScope } from '../core/scope.ts';
-import type { Topology } from '../core/topology/schema.ts';
+import { fullScope } from '../core/scope.ts';
 import {
-  inScope,
-  listScopeOf,
-  observeFacts,
-  possibleObjects,
-  type ReconcileDeps,
+  planScope,
   type ReconcileReport,
   ReconcileRetryableError,
   reconcile,
+  type ScopePlan,
 } from '../engine/reconcile.ts';
 import type { Runtime } from '../handlers/runtime.ts';
 import { createRuntime } from '../runtime/runtime.ts';
@@ -54,14 +47,8 @@ function extras(r: Pick<ReconcileReport, 'pending' | 'masquerade'>): string[] {
   ];
 }
 
-export interface PlanView {
-  readonly plan: Plan;
-  readonly pending: readonly string[];
-  readonly masquerade: Readonly<Record<string, readonly string[]>>;
-}
-
 /** `peerlink plan`'s output: the plan as the one renderer shows it, then what waits. */
-export function renderPlanView(v: PlanView, json: boolean): string[] {
+export function renderPlanView(v: ScopePlan, json: boolean): string[] {
   if (json)
     return [
       JSON.stringify(
@@ -69,31 +56,6 @@ export function renderPlanView(v: PlanView, json: boolean): string[] {
       ),
     ];
   return [...renderPlan(v.plan).split('\n'), ...extras(v)];
-}
-
-/**
- * The plan a reconcile of `scope` would apply now: the read-only cycle of engine/reconcile.ts
- * (whose report carries only the actions' keys, not the Plan), composed from its parts.
- */
-export async function currentPlan(
-  t: Topology,
-  scope: ReconcileScope,
-  deps: ReconcileDeps,
-): Promise<PlanView> {
-  const desireScope = {
-    services: new Set(scope.services.map(serviceId)),
-    clusters: new Set(scope.consumers.map((c) => c.name)),
-  };
-  const [facts, observed] = await Promise.all([
-    observeFacts(t, scope, deps.facts),
-    deps.resources.list(listScopeOf(t, scope, possibleObjects(t, desireScope))),
-  ]);
-  const d = desire(t, facts, desireScope);
-  return {
-    plan: plan(d.resources, inScope(scope, d.resources, observed)),
-    pending: d.pending,
-    masquerade: d.masquerade,
-  };
 }
 
 /** Runs one reconcile of the whole topology; `plan` writes nothing. */
@@ -123,7 +85,7 @@ async function reconcileWith(
   const scope = fullScope(t, `peerlink ${mode}`);
   const json = p.has(SETTINGS.json);
   if (mode === 'plan') {
-    const view = await currentPlan(t, scope, await rt.deps());
+    const view = await planScope(t, scope, await rt.deps());
     for (const line of renderPlanView(view, json)) io.out(line);
     const pending = view.plan.actions.some((a) => a.op !== 'conflict');
     return pending && p.has(SETTINGS.detailedExitcode) ? EXIT_CHANGES_PENDING : EXIT.ok;

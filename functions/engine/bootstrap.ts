@@ -6,6 +6,7 @@
  * creates nothing twice.
  */
 
+import { createHash } from 'node:crypto';
 import { desire } from '../core/desire/desire.ts';
 import { desireInfra } from '../core/desire/infra.ts';
 import { isRetryable } from '../core/errors.ts';
@@ -46,6 +47,14 @@ export interface BootstrapReport {
   readonly dryRun: boolean;
   readonly steps: readonly StepLine[];
   readonly elapsedMs: number;
+}
+
+/**
+ * The request-id seed of a topology's bootstrap: the same topology gives the same ids wherever it
+ * is run (the function or the CLI), so a rerun after a kill cannot act twice.
+ */
+export function bootstrapSeed(t: Topology): string {
+  return `bootstrap-${createHash('sha256').update(JSON.stringify(t)).digest('hex').slice(0, 16)}`;
 }
 
 /** The step failed; the run stops and a rerun resumes from here. */

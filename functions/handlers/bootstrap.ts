@@ -2,12 +2,11 @@
  * bootstrap: an authenticated HTTP function (POST only) that provisions the topology and
  * streams its progress as NDJSON, one line per step, ending with the full report.
  */
-import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
 import type { Topology } from '../core/topology/schema.ts';
 import { parseTopology, TopologyError, validateTopology } from '../core/topology/validate.ts';
-import { bootstrap } from '../engine/bootstrap.ts';
+import { bootstrap, bootstrapSeed } from '../engine/bootstrap.ts';
 import type { Runtime } from './runtime.ts';
 
 /** The request and response surface used, as functions-framework (Express) provides it. */
@@ -110,7 +109,7 @@ export function makeBootstrap(rt: Runtime): (req: HttpRequest, res: HttpResponse
       throw e;
     }
     dryRun ||= flag(req.query.dryRun);
-    const seed = `bootstrap-${createHash('sha256').update(JSON.stringify(topology)).digest('hex').slice(0, 16)}`;
+    const seed = bootstrapSeed(topology);
     res.status(200).setHeader('Content-Type', 'application/x-ndjson');
     const run = bootstrap(topology, await rt.deps(), {
       dryRun,

@@ -82,7 +82,8 @@ export async function deploy(
     }
   } catch (e) {
     io.err(`peerlink deploy: ${e instanceof TopologyError ? e.message : String(e)}`);
-    return 2;
+    // An error, not a usage error: the CLI's one rule (0 ok, 1 error, 2 usage).
+    return 1;
   }
   const dryRun = flags.has('dry-run');
   const ctx = new Context(project, region, dryRun);

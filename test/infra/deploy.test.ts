@@ -635,15 +635,21 @@ describe('deploy', () => {
       ['--project', 'p', '--region', REGION, '--topology', 'x.yaml', '--schedule', 'hourly'],
       /five cron fields/,
     ],
-    [
-      ['--project', 'p', '--region', REGION, '--topology', '/nonexistent/topology.yaml'],
-      /topology/,
-    ],
   ])('refuses bad usage %j with exit 2', async (argv, message) => {
     const io = captureIo();
     expect(await deploy(argv, io, { run: () => Promise.reject(new Error('must not run')) })).toBe(
       2,
     );
     expect(io.errors.join('\n')).toMatch(message);
+  });
+
+  // Well-formed flags naming a file that cannot be read: an error (1), not a usage error (2).
+  it('refuses a topology it cannot read with exit 1, running nothing', async () => {
+    const io = captureIo();
+    const argv = ['--project', 'p', '--region', REGION, '--topology', '/nonexistent/topology.yaml'];
+    expect(await deploy(argv, io, { run: () => Promise.reject(new Error('must not run')) })).toBe(
+      1,
+    );
+    expect(io.errors.join('\n')).toMatch(/topology/);
   });
 });

@@ -1,6 +1,6 @@
 /**
- * Bad topology files on every surface that reads one: `peerlink plan --topology F` exits 2
- * listing each problem's path, onAuditLog (with F deployed) acknowledges with an ERROR line
+ * Bad topology files on every surface that reads one: `peerlink plan --topology F` exits 1 (an
+ * error; 2 is for usage errors) listing each problem's path, onAuditLog (with F deployed) acknowledges with an ERROR line
  * listing them, and bootstrap answers 400 with them as issues. Nothing is written.
  */
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -86,7 +86,7 @@ describe('bad topology files', () => {
     expect(cases.length).toBeGreaterThanOrEqual(20);
   });
 
-  it.each(named)('peerlink plan --topology %s exits 2 naming each problem', async (_n, c) => {
+  it.each(named)('peerlink plan --topology %s exits 1 naming each problem', async (_n, c) => {
     await changesNothing(async () => {
       const out: string[] = [];
       const err: string[] = [];
@@ -94,7 +94,7 @@ describe('bad topology files', () => {
         out: (l) => out.push(l),
         err: (l) => err.push(l),
       });
-      expect({ code, out }).toEqual({ code: 2, out: [] });
+      expect({ code, out }).toEqual({ code: 1, out: [] });
       expectProblems(err.join('\n'), c);
     });
   });
