@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../functions/core/errors.ts';
+import { MAX_EVENT_BYTES } from '../../functions/core/events/decode.ts';
 import { TopologyError } from '../../functions/core/topology/validate.ts';
 import { makeOnAuditLog } from '../../functions/handlers/on-audit-log.ts';
 import { makeSweep } from '../../functions/handlers/sweep.ts';
@@ -183,4 +184,33 @@ describe('sweep failures', () => {
       message: expect.stringMatching(/429 rateLimitExceeded; redelivery will retry/),
     });
   }, 60_000);
+});
+
+describe('onAuditLog: entries near the size limit', () => {
+  /** A finished node-pool creation padded so that its JSON is exactly `bytes` bytes. */
+  const paddedEvent = (bytes: number) => {
+    const entry = nodePoolEntry({ cluster: 'backend-cluster', record: 'last' });
+    const base = JSON.stringify({ ...entry, padding: '' }).length;
+    return pubsubEvent({ ...entry, padding: 'x'.repeat(bytes - base) }, `msg-${bytes}`);
+  };
+
+  it('reconciles a 4 MiB entry', async () => {
+    const rt = testRuntime();
+    expect(await makeOnAuditLog(rt)(paddedEvent(4 * 1024 * 1024))).toBe('reconciled');
+    expect(rt.lines.at(-1)).toMatchObject({ severity: 'NOTICE', report: { outcome: 'converged' } });
+  });
+
+  it('acknowledges an entry one byte over the limit with an ERROR line, touching nothing', async () => {
+    const rt = testRuntime();
+    expect(await makeOnAuditLog(rt)(paddedEvent(MAX_EVENT_BYTES + 1))).toBe('malformed');
+    expect(rt.lines).toEqual([
+      expect.objectContaining({
+        severity: 'ERROR',
+        message: expect.stringContaining(
+          `is ${MAX_EVENT_BYTES + 1} bytes once decoded, larger than ${MAX_EVENT_BYTES} bytes`,
+        ),
+      }),
+    ]);
+    expect(rt.resources.writes + rt.facts.reads).toBe(0);
+  });
 });

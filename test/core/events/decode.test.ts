@@ -140,3 +140,36 @@ describe('objects that arrive as arrays', () => {
     );
   });
 });
+
+describe('entries near the size limit', () => {
+  /** The firewall entry padded so that its JSON is exactly `bytes` bytes (ASCII, so chars = bytes). */
+  const entryOf = (bytes: number): string => {
+    const base = JSON.stringify({ ...JSON.parse(firewall), padding: '' });
+    return JSON.stringify({ ...JSON.parse(firewall), padding: 'x'.repeat(bytes - base.length) });
+  };
+  const decodeSized = (bytes: number) => {
+    const json = entryOf(bytes);
+    expect(Buffer.byteLength(json)).toBe(bytes);
+    return decodeEvent(pushEnvelope(json));
+  };
+
+  it('decodes a 4 MiB entry in a push envelope', () => {
+    expect(decodeSized(4 * 1024 * 1024).protoPayload?.methodName).toBe(
+      'v1.compute.firewalls.insert',
+    );
+  });
+
+  it('decodes an entry of exactly MAX_EVENT_BYTES', () => {
+    expect(decodeSized(MAX_EVENT_BYTES).protoPayload?.methodName).toBe(
+      'v1.compute.firewalls.insert',
+    );
+  });
+
+  it('refuses an entry one byte over MAX_EVENT_BYTES, saying so', () => {
+    expect(() => decodeSized(MAX_EVENT_BYTES + 1)).toThrow(
+      new MalformedEventError(
+        `input.message.data is ${MAX_EVENT_BYTES + 1} bytes once decoded, larger than ${MAX_EVENT_BYTES} bytes (Pub/Sub's maximum message size)`,
+      ),
+    );
+  });
+});
