@@ -5,15 +5,63 @@
 import { z } from 'zod';
 import { cidrProblem } from '../net/cidr.ts';
 
-/** GCP resource names: RFC 1035 labels, as Compute and GKE require. */
-const name = z
-  .string()
-  .regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a lowercase RFC 1035 name (a-z, 0-9, -)');
-
-/** The value as typed, with control characters escaped: a newline must not start a new line. */
-const shown = (text: string): string =>
+/**
+ * The value as typed, with control characters escaped (a newline must not start a new line) and
+ * cut short, so that a huge value cannot make a huge message.
+ */
+const shown = (text: string): string => {
+  const cut = text.length > 60 ? `${text.slice(0, 60)}…` : text;
   // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping them is the point
-  `'${text.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1))}'`;
+  return `'${cut.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1))}'`;
+};
+
+/** One character as a user can recognise it: `'.'`, or `'е' (U+0435)` outside printable ASCII. */
+function character(c: string): string {
+  const code = c.codePointAt(0) ?? 0;
+  const hex = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  return code >= 0x20 && code < 0x7f ? `'${c}'` : `${shown(c)} (${hex})`;
+}
+
+/**
+ * What is wrong with `text` as a name of lower-case letters, digits and hyphens that starts with
+ * a letter and ends with a letter or a digit, at most `max` characters; every problem, in the
+ * user's terms, or none.
+ */
+export function nameProblems(text: string, max: number, limit = ''): string[] {
+  const chars = Array.from(text);
+  if (chars.length === 0) return ['must not be empty'];
+  const problems: string[] = [];
+  if (chars.length > max)
+    problems.push(`too long: ${chars.length} characters, at most ${max}${limit}`);
+  const bad = [...new Set(chars.filter((c) => !/^[-a-z0-9]$/.test(c)))];
+  if (bad.length > 0) {
+    const listed = bad.slice(0, 5).map(character).join(', ');
+    const more = bad.length > 5 ? ` and ${bad.length - 5} more` : '';
+    const upper = bad.some((c) => /^[A-Z]$/.test(c)) ? '; names are lower case' : '';
+    problems.push(
+      `${listed}${more} ${bad.length === 1 ? 'is' : 'are'} not allowed (use a-z, 0-9 and -${upper})`,
+    );
+  }
+  const first = chars[0] ?? '';
+  const last = chars[chars.length - 1] ?? '';
+  if (/^[-0-9]$/.test(first)) problems.push(`must start with a letter, not '${first}'`);
+  if (last === '-') problems.push(`must end with a letter or a digit, not '-'`);
+  return problems;
+}
+
+/** A name of at most `max` characters, every problem in one message. */
+function nameOf(max: number, limit = '') {
+  return z.string().superRefine((text, ctx) => {
+    const problems = nameProblems(text, max, limit);
+    if (problems.length > 0) ctx.addIssue({ code: 'custom', message: problems.join('; ') });
+  });
+}
+
+/**
+ * Compute resource names: 1-63 characters, `[a-z]([-a-z0-9]*[a-z0-9])?`
+ * (https://cloud.google.com/compute/docs/naming-resources#resource-name-format).
+ */
+const name = nameOf(63);
 
 const cidr = z.string().superRefine((text, ctx) => {
   const problem = cidrProblem(text);

@@ -234,3 +234,76 @@ describe('validation errors', () => {
     );
   });
 });
+
+describe('names say what is wrong with them', () => {
+  it.each<[string, (raw: Raw) => void, { path: string; message: string }]>([
+    [
+      'a network name of 64 characters',
+      (r) => {
+        r.networks[1].name = `v${'a'.repeat(63)}`;
+        r.peerings = [];
+        r.services = [];
+      },
+      { path: 'networks[1].name', message: 'too long: 64 characters, at most 63' },
+    ],
+    [
+      'a subnet name with a dot',
+      (r) => {
+        r.networks[0].subnets[0].name = 'vpc-a.europe';
+      },
+      { path: 'networks[0].subnets[0].name', message: "'.' is not allowed" },
+    ],
+    [
+      'a cluster name with a Cyrillic e',
+      (r) => {
+        r.clusters[0].name = 'backend-clust\u0435r';
+      },
+      { path: 'clusters[0].name', message: "'\u0435' (U+0435) is not allowed" },
+    ],
+    [
+      'a network name in upper case',
+      (r) => {
+        r.networks[0].name = 'Vpc-a';
+      },
+      { path: 'networks[0].name', message: 'names are lower case' },
+    ],
+    [
+      'a network name starting with a digit',
+      (r) => {
+        r.networks[0].name = '1vpc';
+      },
+      { path: 'networks[0].name', message: "must start with a letter, not '1'" },
+    ],
+    [
+      'a network name ending with a hyphen',
+      (r) => {
+        r.networks[0].name = 'vpc-a-';
+      },
+      { path: 'networks[0].name', message: "must end with a letter or a digit, not '-'" },
+    ],
+    [
+      'an empty subnet name',
+      (r) => {
+        r.networks[0].subnets[0].name = '';
+      },
+      { path: 'networks[0].subnets[0].name', message: 'must not be empty' },
+    ],
+  ])('%s', (_name, edit, expected) => {
+    expect(issuesOf(edit)).toContainEqual({
+      path: expected.path,
+      message: expect.stringContaining(expected.message),
+    });
+  });
+
+  it('reports every problem of one name in one message', () => {
+    const issues = issuesOf((r) => {
+      r.networks[0].subnets[0].name = `9${'x'.repeat(70)}%2F-`;
+    });
+    const messages = issues.filter((i) => i.path === 'networks[0].subnets[0].name');
+    expect(messages).toHaveLength(1);
+    expect(messages[0]?.message).toMatch(/too long: 75 characters, at most 63/);
+    expect(messages[0]?.message).toMatch(/'%', 'F' are not allowed \(use a-z, 0-9 and -; names/);
+    expect(messages[0]?.message).toMatch(/must start with a letter, not '9'/);
+    expect(messages[0]?.message).toMatch(/must end with a letter or a digit, not '-'/);
+  });
+});
