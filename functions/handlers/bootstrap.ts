@@ -42,8 +42,33 @@ function fail(
   res.end(`${JSON.stringify({ error, ...extra })}\n`);
 }
 
-function flag(value: unknown): boolean {
-  return value === '1' || value === 'true' || value === '';
+/** `?dryRun` as documented: `1`, `true` or empty is a dry run, `0` or `false` a real one. */
+const DRY_RUN: Readonly<Record<string, boolean>> = {
+  '1': true,
+  true: true,
+  '': true,
+  '0': false,
+  false: false,
+};
+
+/**
+ * The query string's options. Anything else is refused: a misspelt or unknown value must never
+ * fall back to a real run.
+ */
+function queryDryRun(query: Record<string, unknown>): boolean {
+  for (const key of Object.keys(query))
+    if (key !== 'dryRun')
+      throw new BadRequest(
+        `unknown query parameter '${key}': bootstrap takes only dryRun (1, true or empty for a dry run; 0 or false for a real one)`,
+      );
+  const value = query.dryRun;
+  if (value === undefined) return false;
+  const dry = typeof value === 'string' ? DRY_RUN[value] : undefined;
+  if (dry === undefined)
+    throw new BadRequest(
+      `dryRun must be 1, true or empty (a dry run) or 0 or false (a real run); got ${JSON.stringify(value)}`,
+    );
+  return dry;
 }
 
 async function topologyFrom(
@@ -101,14 +126,15 @@ export function makeBootstrap(rt: Runtime): (req: HttpRequest, res: HttpResponse
     let topology: Topology;
     let dryRun: boolean;
     try {
+      const dryQuery = queryDryRun(req.query);
       ({ topology, dryRun } = await topologyFrom(req, rt));
+      dryRun ||= dryQuery;
     } catch (e) {
       if (e instanceof TopologyError)
         return fail(res, 400, 'invalid topology', { issues: e.issues });
       if (e instanceof BadRequest) return fail(res, 400, e.message);
       throw e;
     }
-    dryRun ||= flag(req.query.dryRun);
     const seed = bootstrapSeed(topology);
     res.status(200).setHeader('Content-Type', 'application/x-ndjson');
     const run = bootstrap(topology, await rt.deps(), {

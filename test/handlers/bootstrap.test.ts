@@ -41,6 +41,24 @@ afterAll(() => {
   for (const s of servers.values()) s.close();
 });
 
+let served = 0;
+/** Serves `handler` under a name of its own, closed after the file's tests. */
+async function serveOnce(handler: functions.HttpFunction): Promise<string> {
+  const name = `bootstrapOnce${++served}`;
+  functions.http(name, handler);
+  const server = getTestServer(name);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  servers.set(name, {
+    url,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  });
+  return url;
+}
+
 function call(name: string, init: RequestInit & { path?: string } = {}) {
   return fetch(`${servers.get(name)?.url}${init.path ?? '/'}`, { method: 'POST', ...init });
 }
@@ -100,6 +118,37 @@ describe('bootstrap over HTTP', () => {
     });
     expect(res.status).toBe(400);
     expect(await res.text()).toMatch(/SyntaxError: Expected property name/);
+  });
+
+  it.each([
+    ['?dryRun=True', /dryRun must be 1, true or empty .* got "True"/],
+    ['?dryRun=yes', /dryRun must be .* got "yes"/],
+    ['?dryRun=%20', /dryRun must be .* got " "/],
+    ['?dryRun=1&dryRun=0', /dryRun must be .* got \["1","0"\]/],
+    ['?dryrun=1', /unknown query parameter 'dryrun': bootstrap takes only dryRun/],
+    ['?dry-run', /unknown query parameter 'dry-run'/],
+  ])('answers 400 to %s and runs nothing', async (query, message) => {
+    const writes = local.resources.writes;
+    const res = await call('bootstrapLocal', { path: `/${query}` });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toMatch(/application\/json/);
+    expect(((await res.json()) as { error: string }).error).toMatch(message);
+    expect(local.resources.writes).toBe(writes);
+  });
+
+  it.each([
+    ['?dryRun=1', true],
+    ['?dryRun=true', true],
+    ['?dryRun', true],
+    ['?dryRun=', true],
+    ['?dryRun=0', false],
+    ['?dryRun=false', false],
+  ])('takes %s as dryRun %s', async (query, dry) => {
+    const rt = testRuntime({ PEERLINK_LOCAL: '1' }, ready);
+    const res = await fetch(`${await serveOnce(makeBootstrap(rt))}/${query}`, { method: 'POST' });
+    const out = lines(await res.text());
+    expect(out.at(-1)).toMatchObject({ report: { ok: true, dryRun: dry } });
+    expect(rt.resources.writes > 0).toBe(!dry);
   });
 
   it('returns the plan and changes nothing with ?dryRun=1', async () => {
