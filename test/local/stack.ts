@@ -23,8 +23,8 @@ export interface StackOptions {
   readonly topologyPath: string;
   /** Duration of simulated operations (ms). */
   readonly operationMs?: number;
-  /** Where kubeconfigs and logs go. */
-  readonly stateDir?: string;
+  /** Where kubeconfigs and the emulator's files go; a test's own, never the checkout's. */
+  readonly stateDir: string;
   /** Extra environment for the functions (e.g. PEERLINK_MAX_EVENT_AGE). */
   readonly functionEnv?: Record<string, string>;
   readonly onLog?: (source: string, line: string) => void;
@@ -73,7 +73,7 @@ function startFunction(
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
-  const stateDir = resolve(options.stateDir ?? join(repoRoot, '.peerlink'));
+  const stateDir = resolve(options.stateDir);
   const kubeconfigDir = join(stateDir, 'kube');
   await mkdir(kubeconfigDir, { recursive: true });
   const principal = `peerlink@${options.project}.iam.gserviceaccount.com`;
@@ -82,7 +82,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     for (const s of stoppers.reverse()) await s().catch(() => undefined);
   };
   try {
-    const emulator = await startPubsubEmulator({ projectId: options.project });
+    const emulator = await startPubsubEmulator({
+      projectId: options.project,
+      dataDir: join(stateDir, 'pubsub'),
+    });
     stoppers.push(() => emulator.stop());
     const sim = await startSim({
       operationMs: options.operationMs ?? 100,

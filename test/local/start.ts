@@ -3,12 +3,12 @@
  * `npm start -- --once` exits after the demo, non-zero if a step failed.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { type CommandSpec, helpText, parseCommand, usageError } from '../../functions/cli/flags.ts';
 import { processIo } from '../../functions/cli/io.ts';
 import { loadTopology } from '../../functions/runtime/files.ts';
 import { SETTINGS } from '../../functions/runtime/settings.ts';
-import { exampleTopologyPath, repoRoot } from '../support/topology.ts';
+import { exampleTopologyPath } from '../support/topology.ts';
 import { runDemo, snapshot } from './demo.ts';
 import { startStack } from './stack.ts';
 
@@ -40,7 +40,9 @@ const values = parsed.parsed;
 const print = (line: string) => process.stdout.write(`${line}\n`);
 const topologyPath = values.value(SETTINGS.topology) ?? exampleTopologyPath;
 const t = await loadTopology(topologyPath);
-const stateDir = join(repoRoot, '.peerlink');
+// The directory it runs in, the checkout under npm: tests run it elsewhere, so that they never
+// touch the state of an `npm start` running in the checkout.
+const stateDir = resolve('.peerlink');
 
 print(`peerlink local stack for ${topologyPath} (project ${t.project})`);
 const stack = await startStack({
@@ -79,7 +81,9 @@ const writeInfo = () =>
     `${JSON.stringify({ ...info, kubeconfigs: stack.sim.sim.info.kubeconfigs }, null, 2)}\n`,
   );
 await writeInfo();
-print(`endpoints written to .peerlink/local.json:\n${JSON.stringify(info, null, 2)}`);
+print(
+  `endpoints written to ${relative('.', join(stateDir, 'local.json'))}:\n${JSON.stringify(info, null, 2)}`,
+);
 
 const results = await runDemo(stack, t, print);
 await writeInfo();
@@ -95,5 +99,12 @@ print(`\n${results.length - failed.length} of ${results.length} demo steps conve
 if (values.has(SETTINGS.once)) await stop(failed.length === 0 ? 0 : 1);
 else
   print(
-    `\nThe stack stays up for exploration, e.g.\n  curl ${stack.sim.url}/compute/v1/projects/${t.project}/global/firewalls\n  kubectl --kubeconfig <a kubeconfig in .peerlink/local.json> get configmaps -A\nCtrl-C stops everything.`,
+    [
+      '\nThe stack stays up for exploration, e.g.',
+      `  curl ${stack.sim.url}/compute/v1/projects/${t.project}/global/firewalls`,
+      ...Object.values((stack.sim.sim.info.kubeconfigs ?? {}) as Record<string, string>).map(
+        (k) => `  kubectl --kubeconfig ${k} get configmaps -A`,
+      ),
+      'Ctrl-C stops everything.',
+    ].join('\n'),
   );

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -45,15 +45,17 @@ describe('npm run sim (test/sim/main.ts)', () => {
       child.kill('SIGTERM');
       await exited;
     }
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('serves Compute, writes sim.json, and a created cluster answers kubectl through the written kubeconfig', async () => {
     const out = join(dir, 'sim.json');
     child = spawn(
       process.execPath,
-      ['test/sim/main.ts', '--port', '0', '--out', out, '--operation-ms', '20'],
+      [join(import.meta.dirname, 'main.ts'), '--port', '0', '--out', out, '--operation-ms', '20'],
       {
-        cwd: join(import.meta.dirname, '../..'),
+        // Its state (kubeconfigs in .peerlink/kube) goes under the cwd: a temporary one.
+        cwd: dir,
         env: { ...process.env },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -113,6 +115,8 @@ describe('npm run sim (test/sim/main.ts)', () => {
       kubeconfig = Object.values(now.kubeconfigs ?? {})[0];
     }
     expect(kubeconfig).toBeDefined();
+    // Its kubeconfigs go under the directory it runs in, never the checkout's .peerlink/.
+    expect(String(kubeconfig).startsWith(join(dir, '.peerlink/kube'))).toBe(true);
     const { stdout: kubectl } = await run(
       'kubectl',
       ['--kubeconfig', String(kubeconfig), 'get', 'configmaps', '-A'],

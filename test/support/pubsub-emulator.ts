@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { stopGroup } from './process-group.ts';
 
 /** A running Pub/Sub emulator. */
@@ -15,6 +18,11 @@ export interface PubsubEmulator {
 /** Options for {@link startPubsubEmulator}. */
 export interface PubsubEmulatorOptions {
   projectId?: string;
+  /**
+   * Where gcloud writes the emulator's env.yaml. Default: a temporary directory removed on stop,
+   * since gcloud's own default is one shared by every emulator of the user.
+   */
+  dataDir?: string;
   /** Longest wait for the emulator to answer HTTP (default 60 s). */
   readyTimeoutMs?: number;
 }
@@ -53,6 +61,10 @@ export async function startPubsubEmulator(
   const readyTimeoutMs = opts.readyTimeoutMs ?? 60_000;
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
+  const ownDir = opts.dataDir === undefined;
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'peerlink-pubsub-')));
+  // gcloud writes env.yaml there but does not create the directory.
+  await mkdir(dataDir, { recursive: true });
   const child = spawn(
     'gcloud',
     [
@@ -62,6 +74,7 @@ export async function startPubsubEmulator(
       'start',
       `--host-port=${host}`,
       `--project=${projectId}`,
+      `--data-dir=${dataDir}`,
       '--quiet',
     ],
     {
@@ -79,7 +92,10 @@ export async function startPubsubEmulator(
   child.once('exit', () => {
     exited = true;
   });
-  const stop = () => stopGroup(child);
+  const stop = async () => {
+    await stopGroup(child);
+    if (ownDir) await rm(dataDir, { recursive: true, force: true });
+  };
   const deadline = Date.now() + readyTimeoutMs;
   while (Date.now() < deadline) {
     if (exited) {
