@@ -27,6 +27,16 @@ function loadReconcilePath(): Promise<ReconcilePath> {
   return reconcilePath;
 }
 
+/**
+ * How far ahead of this function's clock an entry's timestamp may be. A service stamps its audit
+ * entry when the call happens, so a genuine entry is ahead only by clock skew between two
+ * machines; 5 minutes is the skew google-auth-library allows a token (OAuth2Client.CLOCK_SKEW_SECS_).
+ * Nothing upstream stops a later one: Cloud Logging ingests entries up to 24 hours ahead
+ * (LogEntry.timestamp, https://cloud.google.com/logging/docs/reference/v2/rest/v2/LogEntry).
+ * Not a setting: a clock further off is a fault to report, not to configure around.
+ */
+const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
 /** The parts of a CloudEvent this handler reads. */
 export interface EventLike {
   readonly id?: string;
@@ -86,12 +96,17 @@ async function handle(rt: Runtime, event: EventLike): Promise<Outcome> {
       'the event has no data: a Pub/Sub message without data, or a body that is not a Pub/Sub push',
     );
   const trigger = triggerFromEvent(event.data, { selfPrincipal: rt.settings.selfPrincipal });
+  const at = trigger.timestamp ? Date.parse(trigger.timestamp) : Number.NaN;
+  if (at - rt.now() > MAX_CLOCK_SKEW_MS) {
+    throw new MalformedEventError(
+      `the entry's timestamp ${trigger.timestamp} is in the future: more than ${MAX_CLOCK_SKEW_MS / 60_000} minutes ahead of this function's clock, which clock skew cannot explain`,
+    );
+  }
   const base = { trigger, eventId: event.id };
   if (trigger.action !== 'reconcile') {
     logger.log('DEBUG', `${trigger.action}: ${trigger.reason}`, base);
     return trigger.action === 'defer' ? 'deferred' : 'ignored';
   }
-  const at = trigger.timestamp ? Date.parse(trigger.timestamp) : Number.NaN;
   if (Number.isFinite(at) && rt.now() - at > rt.settings.maxEventAgeMs) {
     logger.log(
       'INFO',

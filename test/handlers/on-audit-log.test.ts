@@ -149,6 +149,43 @@ describe('onAuditLog', () => {
   });
 });
 
+describe('onAuditLog: entries from the future', () => {
+  // The test clock is 2026-11-30T10:00:00Z.
+  const at = (timestamp: string) =>
+    pubsubEvent(nodePoolEntry({ cluster: 'backend-cluster', record: 'last', timestamp }));
+
+  it('acknowledges an entry timestamped in 2999 as malformed, saying why, touching nothing', async () => {
+    const rt = testRuntime();
+    expect(await makeOnAuditLog(rt)(at('2999-01-01T00:00:00Z'))).toBe('malformed');
+    expect(rt.lines).toEqual([
+      expect.objectContaining({
+        severity: 'ERROR',
+        message: expect.stringMatching(
+          /timestamp 2999-01-01T00:00:00Z is in the future: more than 5 minutes ahead of this function's clock.*; acknowledged$/,
+        ),
+      }),
+    ]);
+    expect(rt.resources.writes + rt.facts.reads).toBe(0);
+  });
+
+  it('allows 5 minutes of clock skew and no more', async () => {
+    const rt = testRuntime();
+    const handler = makeOnAuditLog(rt);
+    expect(await handler(at('2026-11-30T10:04:59Z'))).toBe('reconciled');
+    expect(await handler(at('2026-11-30T10:05:00.001Z'))).toBe('malformed');
+  });
+
+  it('judges ignored entries the same way', async () => {
+    const rt = testRuntime();
+    const entry = nodePoolEntry({
+      cluster: 'backend-cluster',
+      record: 'first',
+      timestamp: '2999-01-01T00:00:00Z',
+    });
+    expect(await makeOnAuditLog(rt)(pubsubEvent(entry))).toBe('malformed');
+  });
+});
+
 describe('sweep', () => {
   it('reconciles everything, and a second sweep writes nothing', async () => {
     const rt = testRuntime();

@@ -28,6 +28,44 @@ function noArray<T extends v.GenericSchema>(schema: T) {
 
 const record = noArray(v.record(v.string(), v.unknown()));
 
+/**
+ * A google.protobuf.Timestamp in JSON: RFC 3339, "Z"-normalized with 0, 3, 6 or 9 fractional
+ * digits when Google writes it, other offsets accepted when read (the LogEntry reference, and
+ * src/google/protobuf/timestamp.proto in protocolbuffers/protobuf). Date.parse alone would take
+ * "1" or "2026-02-30", so the fields are checked as a calendar date.
+ */
+const RFC3339 =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:Z|[+-](\d{2}):(\d{2}))$/;
+
+function isRfc3339(text: string): boolean {
+  const m = RFC3339.exec(text);
+  if (m === null) return false;
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, oh = 0, om = 0] = m
+    .slice(1)
+    .map((part) => Number(part ?? 0));
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  // Second 60 is RFC 3339's leap second.
+  return (
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 60 &&
+    oh <= 23 &&
+    om <= 59
+  );
+}
+
+const timestamp = v.pipe(
+  v.string(),
+  v.check(
+    isRfc3339,
+    (issue) =>
+      `expected an RFC 3339 timestamp such as 2026-11-30T10:00:00.123456789Z, got ${JSON.stringify(issue.input).slice(0, 80)}`,
+  ),
+);
+
 export const AuditLogSchema = noArray(
   v.looseObject({
     '@type': v.optional(v.literal('type.googleapis.com/google.cloud.audit.AuditLog')),
@@ -72,8 +110,8 @@ export const LogEntrySchema = v.looseObject({
     ),
   ),
   resource: v.optional(MonitoredResourceSchema),
-  timestamp: v.optional(v.string()),
-  receiveTimestamp: v.optional(v.string()),
+  timestamp: v.optional(timestamp),
+  receiveTimestamp: v.optional(timestamp),
   insertId: v.optional(v.string()),
   severity: v.optional(v.string()),
   operation: v.optional(LogEntryOperationSchema),

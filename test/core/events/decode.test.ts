@@ -91,6 +91,21 @@ describe('decodeEvent', () => {
       { ...JSON.parse(firewall), operation: { id: 'x', first: 'true' } },
       /operation\.first/,
     ],
+    [
+      'a timestamp that is not RFC 3339',
+      { ...JSON.parse(firewall), timestamp: 'yesterday' },
+      /timestamp: expected an RFC 3339 timestamp such as 2026-11-30T10:00:00\.123456789Z, got "yesterday"/,
+    ],
+    [
+      'a timestamp of a day that does not exist',
+      { ...JSON.parse(firewall), timestamp: '2026-13-01T00:00:00Z' },
+      /timestamp: expected an RFC 3339 timestamp/,
+    ],
+    [
+      'a receiveTimestamp that is a bare number',
+      { ...JSON.parse(firewall), receiveTimestamp: '1' },
+      /receiveTimestamp: expected an RFC 3339 timestamp/,
+    ],
     ['a huge payload', huge, /more than the 10485760 allowed/],
     [
       'huge base64 data',
