@@ -80,6 +80,14 @@ async function topologyFrom(
       .split(';')[0]
       ?.trim() ?? '';
   const raw = req.body;
+  // functions-framework parses a body by its Content-Type only; without one the body is left
+  // unread, so the request would run as if it had none.
+  const hasBody =
+    req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0;
+  if (raw === undefined && hasBody)
+    throw new BadRequest(
+      'the request has a body but no Content-Type: send application/json (options such as {"dryRun": true}) or application/yaml (a topology)',
+    );
   const empty =
     raw === undefined ||
     raw === '' ||

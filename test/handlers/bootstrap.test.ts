@@ -111,6 +111,20 @@ describe('bootstrap over HTTP', () => {
     expect(JSON.stringify(await res.json())).toMatch(message);
   });
 
+  it.each([
+    ['JSON', '{"dryRun": false}'],
+    ['YAML', exampleYaml],
+  ])('answers 400 to a %s body without a Content-Type, and runs nothing', async (_kind, text) => {
+    const writes = local.resources.writes;
+    // Bytes, so that fetch adds no Content-Type of its own (a string body is sent as text/plain).
+    const res = await call('bootstrapLocal', { body: new TextEncoder().encode(text) });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toMatch(
+      /the request has a body but no Content-Type: send application\/json/,
+    );
+    expect(local.resources.writes).toBe(writes);
+  });
+
   it("answers 400 naming the syntax error for JSON that does not parse (the framework's body parser)", async () => {
     const res = await call('bootstrapLocal', {
       headers: { 'content-type': 'application/json' },

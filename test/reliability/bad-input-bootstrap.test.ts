@@ -40,10 +40,14 @@ afterAll(async () => {
 
 function call(c: BootstrapCase): Promise<Response> {
   const base = c.local ? local.url : remote.url;
+  // fetch sends a string body as text/plain; a case without a Content-Type sends bytes, to
+  // which fetch adds none.
+  const typed = Object.keys(c.headers).some((h) => h.toLowerCase() === 'content-type');
+  const body = c.body === undefined || typed ? c.body : new TextEncoder().encode(c.body);
   return fetch(`${base}${c.path ?? '/'}`, {
     method: c.method,
     headers: c.headers,
-    ...(c.body === undefined ? {} : { body: c.body }),
+    ...(body === undefined ? {} : { body }),
   });
 }
 
