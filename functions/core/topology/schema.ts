@@ -151,15 +151,37 @@ export const serviceSchema = z.strictObject({
   globalAccess: z.boolean().optional(),
 });
 
-/** The top level; list items are parsed one by one so that every bad item is reported. */
+/** A cluster whose mode is missing or unknown: its other fields are still checked. */
+export const clusterAnyModeSchema = z.strictObject({
+  ...clusterCommon,
+  mode: z.unknown().optional(),
+  podRange: cidr.optional(),
+  serviceRange: cidr.optional(),
+  podSecondaryRange: name.optional(),
+  serviceSecondaryRange: name.optional(),
+});
+
+export const regionSchema = region;
+
+/**
+ * The top level. The lists are checked on their own (`topologyLists`) and their items one by
+ * one, so that a bad key or list does not hide the problems of the others.
+ */
 export const topologyShape = z.strictObject({
   project: z.string().regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, 'must be a Google Cloud project id'),
   region,
+  networks: z.unknown().optional(),
+  peerings: z.unknown().optional(),
+  clusters: z.unknown().optional(),
+  services: z.unknown().optional(),
+});
+
+export const topologyLists = {
   networks: z.array(z.unknown()).min(1),
   peerings: z.array(z.unknown()).default([]),
   clusters: z.array(z.unknown()).default([]),
   services: z.array(z.unknown()).default([]),
-});
+} as const;
 
 export type Subnet = z.infer<typeof subnetSchema> & { region: string };
 export type Network = Omit<z.infer<typeof networkSchema>, 'subnets'> & { subnets: Subnet[] };

@@ -9,14 +9,17 @@ import { overlaps } from '../net/cidr.ts';
 import { clusterRanges, regionOf, subnetRanges } from './ranges.ts';
 import {
   type Cluster,
+  clusterAnyModeSchema,
   clusterSchema,
   type Network,
   networkSchema,
   type Peering,
   peeringSchema,
+  regionSchema,
   type Service,
   serviceSchema,
   type Topology,
+  topologyLists,
   topologyShape,
 } from './schema.ts';
 
@@ -52,20 +55,53 @@ function zodIssues(prefix: string, error: z.ZodError): TopologyIssue[] {
   }));
 }
 
+type Parsed<T> = { success: true; data: T } | { success: false; error: z.ZodError };
+
+/** A cluster; when its mode is unknown, its other fields are checked too. */
+function parseCluster(item: unknown): Parsed<z.infer<typeof clusterSchema>> {
+  const parsed = clusterSchema.safeParse(item);
+  if (parsed.success || !parsed.error.issues.some((i) => i.code === 'invalid_union')) return parsed;
+  const rest = clusterAnyModeSchema.safeParse(item);
+  if (!rest.success) parsed.error.issues.push(...rest.error.issues);
+  return parsed;
+}
+
 /** Validates an already-parsed object. */
 export function validateTopology(raw: unknown, source = 'topology'): Topology {
   const issues: TopologyIssue[] = [];
   const top = topologyShape.safeParse(raw);
-  if (!top.success) throw new TopologyError(zodIssues('', top.error), source);
-  const { project, region } = top.data;
+  if (!top.success) issues.push(...zodIssues('', top.error));
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new TopologyError(issues, source);
+  const fields = raw as Record<string, unknown>;
+  const project = String(fields.project);
+  // Without a valid region, subnets that default to it have no region to compare.
+  const region = regionSchema.safeParse(fields.region).success ? String(fields.region) : '';
+
+  // Each list is checked on its own: one of the wrong type is reported, and references into it
+  // are not reported again as unknown.
+  const unusable = new Set<string>();
+  function list(key: keyof typeof topologyLists): unknown[] {
+    const parsed = topologyLists[key].safeParse(fields[key]);
+    if (parsed.success) return parsed.data;
+    issues.push(...zodIssues(key, parsed.error));
+    unusable.add(key);
+    return [];
+  }
+  const lists = {
+    networks: list('networks'),
+    peerings: list('peerings'),
+    clusters: list('clusters'),
+    services: list('services'),
+  };
 
   // Items are parsed one by one: a bad item is reported and left out, and references to it by
   // name are not reported again as unknown.
   const rawNames = new Set<string>();
-  function items<S extends z.ZodType>(list: unknown[], key: string, schema: S): z.infer<S>[] {
-    const out: z.infer<S>[] = [];
+  function items<T>(list: unknown[], key: string, parse: (item: unknown) => Parsed<T>): T[] {
+    const out: T[] = [];
     list.forEach((item, i) => {
-      const parsed = schema.safeParse(item);
+      const parsed = parse(item);
       if (parsed.success) out.push(parsed.data);
       else {
         issues.push(...zodIssues(`${key}[${i}]`, parsed.error));
@@ -76,15 +112,17 @@ export function validateTopology(raw: unknown, source = 'topology'): Topology {
     return out;
   }
 
-  const networks: Network[] = items(top.data.networks, 'networks', networkSchema).map((n) => ({
+  const networks: Network[] = items(lists.networks, 'networks', (x) =>
+    networkSchema.safeParse(x),
+  ).map((n) => ({
     ...n,
     subnets: n.subnets.map((s) => ({ ...s, region: s.region ?? region })),
   }));
-  const peerings: Peering[] = items(top.data.peerings, 'peerings', peeringSchema);
-  const parsedClusters = items(top.data.clusters, 'clusters', clusterSchema);
-  const services: Service[] = items(top.data.services, 'services', serviceSchema);
+  const peerings: Peering[] = items(lists.peerings, 'peerings', (x) => peeringSchema.safeParse(x));
+  const parsedClusters = items(lists.clusters, 'clusters', parseCluster);
+  const services: Service[] = items(lists.services, 'services', (x) => serviceSchema.safeParse(x));
 
-  const check = new Checker(issues, rawNames);
+  const check = new Checker(issues, rawNames, unusable);
   check.unique('networks', networks);
   check.unique('clusters', parsedClusters);
   check.unique(
@@ -111,7 +149,7 @@ export function validateTopology(raw: unknown, source = 'topology'): Topology {
         path: `${at}.subnet`,
         message: `no subnet '${c.subnet}' in network '${c.network}'`,
       });
-    else if (subnet.region !== cRegion)
+    else if (subnet.region !== '' && subnet.region !== cRegion)
       issues.push({
         path: `${at}.location`,
         message: `'${c.location}' is in region ${cRegion} but subnet '${subnet.name}' is in ${subnet.region}`,
@@ -196,7 +234,7 @@ export function validateTopology(raw: unknown, source = 'topology'): Topology {
     s.consumers.forEach((name, j) => {
       const consumer = clusterByName.get(name);
       if (!consumer) check.unknown(`services[${i}].consumers[${j}]`, 'clusters', name);
-      else if (provider && !peered(consumer.network, provider.network))
+      else if (provider && !unusable.has('peerings') && !peered(consumer.network, provider.network))
         issues.push({
           path: `services[${i}].consumers[${j}]`,
           message: `cluster '${name}' is in network '${consumer.network}', which is not peered with '${provider.network}'`,
@@ -234,9 +272,11 @@ function reportOverlaps(
 class Checker {
   readonly #issues: TopologyIssue[];
   readonly #badNames: Set<string>;
-  constructor(issues: TopologyIssue[], badNames: Set<string>) {
+  readonly #badLists: Set<string>;
+  constructor(issues: TopologyIssue[], badNames: Set<string>, badLists: Set<string>) {
     this.#issues = issues;
     this.#badNames = badNames;
+    this.#badLists = badLists;
   }
 
   unique(path: string, list: readonly { name: string }[]): void {
@@ -248,9 +288,9 @@ class Checker {
     });
   }
 
-  /** Reports a reference to an unknown item, unless that item exists but failed to parse. */
+  /** Reports a reference to an unknown item, unless that item or its list failed to parse. */
   unknown(path: string, key: string, name: string): void {
-    if (this.#badNames.has(`${key}:${name}`)) return;
+    if (this.#badNames.has(`${key}:${name}`) || this.#badLists.has(key)) return;
     this.#issues.push({ path, message: `unknown ${key.replace(/s$/, '')} '${name}'` });
   }
 }

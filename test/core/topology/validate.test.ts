@@ -307,3 +307,58 @@ describe('names say what is wrong with them', () => {
     expect(messages[0]?.message).toMatch(/must end with a letter or a digit, not '-'/);
   });
 });
+
+describe('every problem in one pass', () => {
+  const paths = (edit: (raw: Raw) => void) => issuesOf(edit).map((i) => i.path);
+
+  it('reports a top-level key of the wrong type with the problems inside the lists', () => {
+    expect(
+      paths((r) => {
+        r.peerings = { 'vpc-a': 'vpc-b' };
+        r.networks[0].subnets[0].range = '10.193.0.0/33';
+        r.clusters[1].podrange = '10.0.0.0/14';
+      }),
+    ).toEqual(['peerings', 'networks[0].subnets[0].range', 'clusters[1]']);
+  });
+
+  it('reports a bad top-level value with the problems inside the lists', () => {
+    const issues = issuesOf((r) => {
+      r.region = 5;
+      r.services[0].port = '80';
+    });
+    expect(issues).toEqual([
+      { path: 'region', message: expect.stringMatching(/expected string/) },
+      { path: 'services[0].port', message: expect.stringMatching(/expected number/) },
+    ]);
+  });
+
+  it('reports missing networks with the problems of the other lists', () => {
+    expect(
+      paths((r) => {
+        delete r.networks;
+        r.services[0].replicas = 0;
+      }),
+    ).toEqual(['networks', 'services[0].replicas']);
+  });
+
+  it('reports the other problems of a cluster whose mode is unknown', () => {
+    const issues = issuesOf((r) => {
+      r.clusters[1].mode = 'route';
+      r.clusters[1].nonMasqueradeCidrs = ['10.0.0.1/8'];
+      r.clusters[1].nodePools[0].nodeCount = 0;
+      r.clusters[1].extra = true;
+    });
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        { path: 'clusters[1].mode', message: expect.stringMatching(/'routes' \| 'vpc-native'/) },
+        {
+          path: 'clusters[1].nonMasqueradeCidrs[0]',
+          message: expect.stringMatching(/host bits set/),
+        },
+        { path: 'clusters[1].nodePools[0].nodeCount', message: expect.stringMatching(/>=1/) },
+        { path: 'clusters[1]', message: expect.stringMatching(/"extra"/) },
+      ]),
+    );
+    expect(issues).toHaveLength(4);
+  });
+});
