@@ -7,6 +7,8 @@ import { z } from 'zod';
 import type { Topology } from '../core/topology/schema.ts';
 import { parseTopology, TopologyError, validateTopology } from '../core/topology/validate.ts';
 import { bootstrap, bootstrapSeed } from '../engine/bootstrap.ts';
+import type { ReconcileDeps } from '../engine/reconcile.ts';
+import { readSetting, SETTINGS } from '../runtime/settings.ts';
 import type { Runtime } from './runtime.ts';
 
 /** The request and response surface used, as functions-framework (Express) provides it. */
@@ -30,7 +32,17 @@ const bodySchema = z.strictObject({
   dryRun: z.boolean().optional(),
 });
 
+/** The request is at fault: 400 with the reason. */
 class BadRequest extends Error {}
+
+/** The deployment is at fault (its topology or settings): 500 with the reason, logged. */
+class ServerProblem extends Error {
+  readonly extra: Record<string, unknown>;
+  constructor(message: string, options: { cause?: unknown; issues?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.extra = options.issues === undefined ? {} : { issues: options.issues };
+  }
+}
 
 function fail(
   res: HttpResponse,
@@ -71,23 +83,36 @@ function queryDryRun(query: Record<string, unknown>): boolean {
   return dry;
 }
 
-async function topologyFrom(
-  req: HttpRequest,
-  rt: Runtime,
-): Promise<{ topology: Topology; dryRun: boolean }> {
+const YAML_TYPES = ['application/yaml', 'text/yaml', 'application/x-yaml'];
+
+/** What the caller may send, in its terms: a topology only where the runtime is local. */
+function accepted(local: boolean): string {
+  return local
+    ? 'application/json (options such as {"dryRun": true}, or a topology) or application/yaml (a topology)'
+    : 'application/json with options only, such as {"dryRun": true}';
+}
+
+const ONLY_LOCAL =
+  'a topology in the body is accepted only in local mode (PEERLINK_LOCAL=1): the deployed function provisions the topology it was deployed with; send options only, such as {"dryRun": true}';
+
+/**
+ * The body's options and, in local mode only, its topology. The deployed function runs with the
+ * bootstrap service account's rights, so it provisions only what it was deployed with: a body
+ * topology there would let any invoker create networks and clusters of their choosing.
+ */
+function readBody(req: HttpRequest, local: boolean): { topology?: Topology; dryRun: boolean } {
   const type =
     String(req.headers['content-type'] ?? '')
       .split(';')[0]
-      ?.trim() ?? '';
+      ?.trim()
+      .toLowerCase() ?? '';
   const raw = req.body;
   // functions-framework parses a body by its Content-Type only; without one the body is left
   // unread, so the request would run as if it had none.
   const hasBody =
     req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0;
   if (raw === undefined && hasBody)
-    throw new BadRequest(
-      'the request has a body but no Content-Type: send application/json (options such as {"dryRun": true}) or application/yaml (a topology)',
-    );
+    throw new BadRequest(`the request has a body but no Content-Type: send ${accepted(local)}`);
   const empty =
     raw === undefined ||
     raw === '' ||
@@ -98,22 +123,22 @@ async function topologyFrom(
       // `[]` has no keys either, but it is a body of the wrong shape, not an absent one.
       !Array.isArray(raw) &&
       Object.keys(raw).length === 0);
-  if (empty) return { topology: await rt.topology(), dryRun: false };
-  if (type === 'application/yaml' || type === 'text/yaml' || type === 'application/x-yaml') {
+  if (empty) return { dryRun: false };
+  if (YAML_TYPES.includes(type)) {
+    if (!local) throw new BadRequest(ONLY_LOCAL);
     const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : typeof raw === 'string' ? raw : '';
     return { topology: parseTopology(text, 'request body'), dryRun: false };
   }
   if (type !== 'application/json')
-    throw new BadRequest(
-      `unsupported content type '${type || 'none'}': send application/json or application/yaml`,
-    );
+    throw new BadRequest(`unsupported content type '${type || 'none'}': send ${accepted(local)}`);
   const parsed = bodySchema.safeParse(raw);
   if (!parsed.success)
     throw new BadRequest(
       `bad body: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`,
     );
   const { topology, dryRun = false } = parsed.data;
-  if (topology === undefined) return { topology: await rt.topology(), dryRun };
+  if (topology === undefined) return { dryRun };
+  if (!local) throw new BadRequest(ONLY_LOCAL);
   return {
     topology:
       typeof topology === 'string'
@@ -123,7 +148,53 @@ async function topologyFrom(
   };
 }
 
-export function makeBootstrap(rt: Runtime): (req: HttpRequest, res: HttpResponse) => Promise<void> {
+/** The deployed topology, or a ServerProblem: a broken deployment is not the caller's fault. */
+async function deployedTopology(rt: Runtime): Promise<Topology> {
+  try {
+    return await rt.topology();
+  } catch (e) {
+    if (e instanceof TopologyError)
+      throw new ServerProblem('the deployed topology is invalid: fix it and redeploy', {
+        issues: e.issues,
+        cause: e,
+      });
+    throw new ServerProblem(
+      `the deployed topology cannot be read: ${e instanceof Error ? e.message : String(e)}`,
+      { cause: e },
+    );
+  }
+}
+
+/**
+ * A body topology must name the project this runtime works in (PEERLINK_PROJECT, else the
+ * deployed topology's): in local mode that is the simulator's, and nothing else is touched.
+ */
+async function checkProject(topology: Topology, rt: Runtime, env: Env): Promise<void> {
+  let project: string | undefined;
+  try {
+    project = readSetting(env, SETTINGS.project);
+  } catch (e) {
+    throw new ServerProblem(e instanceof Error ? e.message : String(e), { cause: e });
+  }
+  project ??= (await deployedTopology(rt)).project;
+  if (topology.project !== project)
+    throw new BadRequest(
+      `the topology's project is '${topology.project}', but this runtime works in project '${project}' (PEERLINK_PROJECT, else the deployed topology's): a topology in the body must name it`,
+    );
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface BootstrapOptions {
+  /** The environment the runtime was made from: PEERLINK_PROJECT. Default: none set. */
+  readonly env?: Env;
+}
+
+export function makeBootstrap(
+  rt: Runtime,
+  options: BootstrapOptions = {},
+): (req: HttpRequest, res: HttpResponse) => Promise<void> {
+  const env = options.env ?? {};
   return async (req, res) => {
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST');
@@ -133,19 +204,28 @@ export function makeBootstrap(rt: Runtime): (req: HttpRequest, res: HttpResponse
       return fail(res, 401, 'an Authorization: Bearer token is required');
     let topology: Topology;
     let dryRun: boolean;
+    let deps: ReconcileDeps;
     try {
       const dryQuery = queryDryRun(req.query);
-      ({ topology, dryRun } = await topologyFrom(req, rt));
-      dryRun ||= dryQuery;
+      const body = readBody(req, rt.settings.local);
+      if (body.topology) await checkProject(body.topology, rt, env);
+      topology = body.topology ?? (await deployedTopology(rt));
+      dryRun = body.dryRun || dryQuery;
+      deps = await rt.deps();
     } catch (e) {
       if (e instanceof TopologyError)
         return fail(res, 400, 'invalid topology', { issues: e.issues });
       if (e instanceof BadRequest) return fail(res, 400, e.message);
-      throw e;
+      const problem =
+        e instanceof ServerProblem
+          ? e
+          : new ServerProblem(e instanceof Error ? e.message : String(e), { cause: e });
+      rt.logger.log('ERROR', `bootstrap: ${problem.message}`, problem.extra);
+      return fail(res, 500, problem.message, problem.extra);
     }
     const seed = bootstrapSeed(topology);
     res.status(200).setHeader('Content-Type', 'application/x-ndjson');
-    const run = bootstrap(topology, await rt.deps(), {
+    const run = bootstrap(topology, deps, {
       dryRun,
       seed,
       concurrency: rt.settings.concurrency,

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import * as functions from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TopologyError } from '../../functions/core/errors.ts';
 import { makeBootstrap } from '../../functions/handlers/bootstrap.ts';
 import { testRuntime } from '../support/runtime.ts';
 import { exampleFacts, exampleTopology, exampleYaml } from '../support/topology.ts';
@@ -123,6 +124,75 @@ describe('bootstrap over HTTP', () => {
       /the request has a body but no Content-Type: send application\/json/,
     );
     expect(local.resources.writes).toBe(writes);
+  });
+
+  const evilYaml = exampleYaml.replace('project: peerlink-demo', 'project: evil-project-123');
+
+  it.each([
+    ['a YAML topology', { 'content-type': 'application/yaml' }, evilYaml],
+    [
+      'a JSON body with a topology',
+      { 'content-type': 'application/json' },
+      JSON.stringify({ topology: evilYaml, dryRun: false }),
+    ],
+  ])('deployed, answers 400 to %s and provisions nothing', async (_name, headers, body) => {
+    const res = await call('bootstrapRemote', {
+      headers: { ...headers, authorization: 'Bearer x' },
+      body,
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toMatch(
+      /a topology in the body is accepted only in local mode .*: the deployed function provisions the topology it was deployed with/,
+    );
+    expect(remote.resources.writes).toBe(0);
+  });
+
+  it('deployed, takes options in a JSON body', async () => {
+    const res = await call('bootstrapRemote', {
+      headers: { 'content-type': 'application/json', authorization: 'Bearer x' },
+      body: '{"dryRun": true}',
+    });
+    expect(lines(await res.text()).at(-1)).toMatchObject({ report: { ok: true, dryRun: true } });
+    expect(remote.resources.writes).toBe(0);
+  });
+
+  it.each([
+    ["the topology's project", {}, 'peerlink-demo'],
+    ['PEERLINK_PROJECT', { PEERLINK_PROJECT: 'other-project-1' }, 'other-project-1'],
+  ])(
+    "locally, answers 400 to a topology of another project than %s's",
+    async (_name, env: Record<string, string>, project) => {
+      const rt = testRuntime({ PEERLINK_LOCAL: '1', ...env }, ready);
+      const url = await serveOnce(makeBootstrap(rt, { env }));
+      for (const body of [evilYaml, exampleYaml]) {
+        if (project === 'peerlink-demo' && body === exampleYaml) continue;
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/yaml' },
+          body,
+        });
+        expect(res.status).toBe(400);
+        expect(((await res.json()) as { error: string }).error).toMatch(
+          new RegExp(
+            `the topology's project is '[-a-z0-9]+', but this runtime works in project '${project}'`,
+          ),
+        );
+      }
+      expect(rt.resources.writes).toBe(0);
+    },
+  );
+
+  it('answers 500 naming the problem when the deployed topology cannot be read', async () => {
+    const rt = testRuntime({ PEERLINK_LOCAL: '1' }, ready);
+    rt.topologyResult = new TopologyError([{ path: 'networks', message: 'Required' }], 'x.yaml');
+    const res = await fetch(await serveOnce(makeBootstrap(rt)), { method: 'POST' });
+    expect(res.status).toBe(500);
+    expect(await res.json()).toMatchObject({
+      error: 'the deployed topology is invalid: fix it and redeploy',
+      issues: [{ path: 'networks', message: 'Required' }],
+    });
+    expect(rt.lines).toContainEqual(expect.objectContaining({ severity: 'ERROR' }));
+    expect(rt.resources.writes).toBe(0);
   });
 
   it("answers 400 naming the syntax error for JSON that does not parse (the framework's body parser)", async () => {
