@@ -96,50 +96,63 @@ export function validateTopology(raw: unknown, source = 'topology'): Topology {
   };
 
   // Items are parsed one by one: a bad item is reported and left out, and references to it by
-  // name are not reported again as unknown.
+  // name are not reported again as unknown. `at` keeps each item's index in the file, for paths.
   const rawNames = new Set<string>();
-  function items<T>(list: unknown[], key: string, parse: (item: unknown) => Parsed<T>): T[] {
+  function items<T>(
+    list: unknown[],
+    key: string,
+    parse: (item: unknown) => Parsed<T>,
+  ): { out: T[]; at: number[] } {
     const out: T[] = [];
+    const at: number[] = [];
     list.forEach((item, i) => {
       const parsed = parse(item);
-      if (parsed.success) out.push(parsed.data);
-      else {
+      if (parsed.success) {
+        out.push(parsed.data);
+        at.push(i);
+      } else {
         issues.push(...zodIssues(`${key}[${i}]`, parsed.error));
         const n = (item as { name?: unknown } | null)?.name;
         if (typeof n === 'string') rawNames.add(`${key}:${n}`);
       }
     });
-    return out;
+    return { out, at };
   }
 
-  const networks: Network[] = items(lists.networks, 'networks', (x) =>
-    networkSchema.safeParse(x),
-  ).map((n) => ({
+  const parsedNetworks = items(lists.networks, 'networks', (x) => networkSchema.safeParse(x));
+  const networks: Network[] = parsedNetworks.out.map((n) => ({
     ...n,
     subnets: n.subnets.map((s) => ({ ...s, region: s.region ?? region })),
   }));
-  const peerings: Peering[] = items(lists.peerings, 'peerings', (x) => peeringSchema.safeParse(x));
+  const parsedPeerings = items(lists.peerings, 'peerings', (x) => peeringSchema.safeParse(x));
+  const peerings: Peering[] = parsedPeerings.out;
   const parsedClusters = items(lists.clusters, 'clusters', parseCluster);
-  const services: Service[] = items(lists.services, 'services', (x) => serviceSchema.safeParse(x));
+  const parsedServices = items(lists.services, 'services', (x) => serviceSchema.safeParse(x));
+  const services: Service[] = parsedServices.out;
+  const networkAt = (i: number) => `networks[${parsedNetworks.at[i]}]`;
+  const peeringAt = (i: number) => `peerings[${parsedPeerings.at[i]}]`;
+  const clusterAt = (i: number) => `clusters[${parsedClusters.at[i]}]`;
+  const serviceAt = (i: number) => `services[${parsedServices.at[i]}]`;
 
   const check = new Checker(issues, rawNames, unusable);
-  check.unique('networks', networks);
-  check.unique('clusters', parsedClusters);
+  check.unique('networks', networks, parsedNetworks.at);
+  check.unique('clusters', parsedClusters.out, parsedClusters.at);
   check.unique(
     'services',
     services.map((s) => ({ name: `${s.namespace}/${s.name}@${s.cluster}` })),
+    parsedServices.at,
   );
   networks.forEach((n, i) => {
-    check.unique(`networks[${i}].subnets`, n.subnets);
+    check.unique(`${networkAt(i)}.subnets`, n.subnets);
     n.subnets.forEach((s, j) => {
-      check.unique(`networks[${i}].subnets[${j}].secondaryRanges`, s.secondaryRanges);
+      check.unique(`${networkAt(i)}.subnets[${j}].secondaryRanges`, s.secondaryRanges);
     });
   });
 
   const networkByName = new Map(networks.map((n) => [n.name, n]));
   const clusters: Cluster[] = [];
-  parsedClusters.forEach((c, i) => {
-    const at = `clusters[${i}]`;
+  parsedClusters.out.forEach((c, i) => {
+    const at = clusterAt(i);
     const network = networkByName.get(c.network);
     const subnet = network?.subnets.find((s) => s.name === c.subnet);
     const cRegion = regionOf(c.location);
@@ -188,17 +201,17 @@ export function validateTopology(raw: unknown, source = 'topology'): Topology {
   peerings.forEach((p, i) => {
     const [a, b] = p.networks;
     p.networks.forEach((n, j) => {
-      if (!networkByName.has(n)) check.unknown(`peerings[${i}].networks[${j}]`, 'networks', n);
+      if (!networkByName.has(n)) check.unknown(`${peeringAt(i)}.networks[${j}]`, 'networks', n);
     });
     if (a === b)
       issues.push({
-        path: `peerings[${i}].networks`,
+        path: `${peeringAt(i)}.networks`,
         message: 'a network cannot peer with itself',
       });
     const key = [a, b].sort().join(' ');
     if (pairs.has(key))
       issues.push({
-        path: `peerings[${i}]`,
+        path: peeringAt(i),
         message: `networks '${a}' and '${b}' are already peered`,
       });
     pairs.add(key);
@@ -208,13 +221,13 @@ export function validateTopology(raw: unknown, source = 'topology'): Topology {
   // Ranges that must not overlap: every subnet range and every routes-mode cluster range.
   const rangesOf = new Map<string, { path: string; range: string }[]>();
   networks.forEach((n, i) => {
-    const list = subnetRanges(n).map((r) => ({ ...r, path: `networks[${i}].${r.path}` }));
+    const list = subnetRanges(n).map((r) => ({ ...r, path: `${networkAt(i)}.${r.path}` }));
     rangesOf.set(n.name, list);
   });
   clusters.forEach((c, i) => {
     rangesOf
       .get(c.network)
-      ?.push(...clusterRanges(c).map((r) => ({ ...r, path: `clusters[${i}].${r.path}` })));
+      ?.push(...clusterRanges(c).map((r) => ({ ...r, path: `${clusterAt(i)}.${r.path}` })));
   });
   for (const [net, list] of rangesOf) {
     reportOverlaps(issues, list, list, `within network '${net}'`);
@@ -230,18 +243,18 @@ export function validateTopology(raw: unknown, source = 'topology'): Topology {
   const clusterByName = new Map(clusters.map((c) => [c.name, c]));
   services.forEach((s, i) => {
     const provider = clusterByName.get(s.cluster);
-    if (!provider) check.unknown(`services[${i}].cluster`, 'clusters', s.cluster);
+    if (!provider) check.unknown(`${serviceAt(i)}.cluster`, 'clusters', s.cluster);
     s.consumers.forEach((name, j) => {
       const consumer = clusterByName.get(name);
-      if (!consumer) check.unknown(`services[${i}].consumers[${j}]`, 'clusters', name);
+      if (!consumer) check.unknown(`${serviceAt(i)}.consumers[${j}]`, 'clusters', name);
       else if (provider && !unusable.has('peerings') && !peered(consumer.network, provider.network))
         issues.push({
-          path: `services[${i}].consumers[${j}]`,
+          path: `${serviceAt(i)}.consumers[${j}]`,
           message: `cluster '${name}' is in network '${consumer.network}', which is not peered with '${provider.network}'`,
         });
       if (name === s.cluster)
         issues.push({
-          path: `services[${i}].consumers[${j}]`,
+          path: `${serviceAt(i)}.consumers[${j}]`,
           message: 'a service cannot consume itself',
         });
     });
@@ -279,11 +292,15 @@ class Checker {
     this.#badLists = badLists;
   }
 
-  unique(path: string, list: readonly { name: string }[]): void {
+  /** `at` maps an index in `list` to the item's index in the file. */
+  unique(path: string, list: readonly { name: string }[], at?: readonly number[]): void {
     const seen = new Set<string>();
     list.forEach((item, i) => {
       if (seen.has(item.name))
-        this.#issues.push({ path: `${path}[${i}].name`, message: `duplicate name '${item.name}'` });
+        this.#issues.push({
+          path: `${path}[${at?.[i] ?? i}].name`,
+          message: `duplicate name '${item.name}'`,
+        });
       seen.add(item.name);
     });
   }

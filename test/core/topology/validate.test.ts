@@ -361,4 +361,24 @@ describe('every problem in one pass', () => {
     );
     expect(issues).toHaveLength(4);
   });
+
+  it('names an item by its place in the file when an earlier one failed to parse', () => {
+    const issues = issuesOf((r) => {
+      r.networks[0].subnets[0].range = 'bad';
+      r.networks[1].subnets.push({ name: 'more', range: '10.209.128.0/17' });
+      r.clusters[0].nodePools[0].nodeCount = 0;
+      r.clusters[1].nodePools.push({ name: 'default-pool' });
+    });
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        {
+          path: 'networks[1].subnets[0].range',
+          message: expect.stringMatching(
+            /overlaps 10\.209\.128\.0\/17 \(networks\[1\]\.subnets\[1\]\.range\)/,
+          ),
+        },
+        { path: 'clusters[1].nodePools[1].name', message: "duplicate name 'default-pool'" },
+      ]),
+    );
+  });
 });
