@@ -31,6 +31,17 @@ export function parseDuration(name: string, text: string): number {
   return Math.round(Number(m[1]) * (UNITS[m[2] ?? 's'] ?? 1_000));
 }
 
+/** setTimeout's limit: a longer delay fires at once (Node warns TimeoutOverflowWarning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A deadline: a duration above 0 that a timer can hold (about 596h). */
+function deadline(name: string, text: string): number {
+  const ms = parseDuration(name, text);
+  if (ms < 1 || ms > MAX_TIMER_MS)
+    throw new ConfigError(`${name}: expected a duration from 1ms to 596h, got '${text}'`);
+  return ms;
+}
+
 function positiveInt(name: string, text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > 64)
@@ -90,6 +101,16 @@ function onOff(name: string, text: string): boolean {
 /** A boolean flag is set by being named; `--json=1` is a usage error. */
 function noValue(name: string, text: string): boolean {
   throw new ConfigError(`${name} takes no value, got '${text}'`);
+}
+
+/** Comma-separated audiences: URLs or Cloud Run custom audiences, none empty or with blanks. */
+function audienceList(name: string, text: string): readonly string[] {
+  const list = text.split(',').map((a) => a.trim());
+  if (list.some((a) => a === '' || /\s/.test(a)))
+    throw new ConfigError(
+      `${name}: expected audiences separated by commas, e.g. https://peerlink-bootstrap-123456789.europe-west1.run.app, got '${text}'`,
+    );
+  return list;
 }
 
 function fiveCronFields(name: string, text: string): string {
@@ -200,6 +221,15 @@ export const SETTINGS = {
       'Local mode (1 or 0): the bootstrap function accepts requests without a bearer token.',
     parse: onOff,
   }),
+  bootstrapAudience: setting<readonly string[] | undefined>({
+    env: 'PEERLINK_BOOTSTRAP_AUDIENCE',
+    fallback: undefined,
+    shownDefault: 'https:// and the Host of the request',
+    readBy: ['functions'],
+    description:
+      "Outside local mode, the audiences (comma-separated) the bootstrap function accepts in its caller's Google-signed ID token: by default its own URL as Cloud Run sees it; set it for a custom domain, a load balancer or a custom audience.",
+    parse: audienceList,
+  }),
   concurrency: setting<number>({
     env: 'PEERLINK_CONCURRENCY',
     fallback: 4,
@@ -207,6 +237,26 @@ export const SETTINGS = {
     readBy: ['functions', 'apply', 'sweep', 'bootstrap'],
     description: 'Writes in flight at once per reconcile or bootstrap step (1-64).',
     parse: positiveInt,
+  }),
+  timeout: setting<number | undefined>({
+    env: 'PEERLINK_TIMEOUT',
+    flag: '--timeout',
+    value: 'DURATION',
+    // Each command has its own default (specs.ts): bootstrap waits for clusters.
+    fallback: undefined,
+    shownDefault: '10m; bootstrap 1h',
+    readBy: [
+      'plan',
+      'apply',
+      'sweep',
+      'bootstrap',
+      'validate',
+      'render manifests',
+      'events classify',
+    ],
+    description:
+      "The command's total deadline: past it, the command stops and exits 1. 90s, 10m, 1h, 500ms (a bare number is seconds).",
+    parse: deadline,
   }),
   json: setting<boolean>({
     flag: '--json',
