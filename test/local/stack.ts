@@ -58,18 +58,13 @@ function startFunction(
   env: NodeJS.ProcessEnv,
   onLog?: StackOptions['onLog'],
 ): GroupProcess {
-  const main = join(repoRoot, 'node_modules/@google-cloud/functions-framework/build/src/main.js');
-  return spawnGroup(
-    process.execPath,
-    [
-      main,
-      `--target=${target}`,
-      '--source=functions/index.ts',
-      `--port=${port}`,
-      '--host=127.0.0.1',
-    ],
-    { env, cwd: repoRoot, ...(onLog ? { onLine: (l: string) => onLog(target, l) } : {}) },
-  );
+  // functions-framework's CLI has no host option and listens on every interface.
+  const serve = join(repoRoot, 'test/local/serve-function.ts');
+  return spawnGroup(process.execPath, [serve, `--target=${target}`, `--port=${port}`], {
+    env,
+    cwd: repoRoot,
+    ...(onLog ? { onLine: (l: string) => onLog(target, l) } : {}),
+  });
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
