@@ -3,7 +3,7 @@
  * a silently ignored setting. Cross-references and range overlaps are checked in validate.ts.
  */
 import { z } from 'zod';
-import { cidrProblem } from '../net/cidr.ts';
+import { cidrProblem, overlaps } from '../net/cidr.ts';
 
 /**
  * The value as typed, with control characters escaped (a newline must not start a new line) and
@@ -63,6 +63,14 @@ function nameOf(max: number, limit = '') {
  */
 const name = nameOf(63);
 
+/**
+ * GKE cluster names: up to 40 characters (the v1 Cluster reference, `name`:
+ * https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.clusters#Cluster).
+ * GKE refuses node pool names over 40 too, though the NodePool reference does not say so (as
+ * users of the API have found: https://gitlab.com/thorchain/devops/cluster-launcher/-/merge_requests/67).
+ */
+const gkeName = nameOf(40, " (GKE's limit)");
+
 const cidr = z.string().superRefine((text, ctx) => {
   const problem = cidrProblem(text);
   if (problem?.kind === 'syntax')
@@ -79,11 +87,48 @@ const location = z
   .string()
   .regex(/^[a-z]+-[a-z]+\d+(-[a-z])?$/, 'must be a region or a zone such as europe-west1-b');
 
+/**
+ * Ranges Compute refuses in any subnet range, primary or secondary: the "Prohibited IPv4 subnet
+ * ranges" of https://cloud.google.com/vpc/docs/subnets (Google's public API addresses aside,
+ * which no list here could keep up with). 240.0.0.0/4 and privately used public ranges are
+ * valid there, so they are not refused.
+ */
+const PROHIBITED: readonly (readonly [string, string])[] = [
+  ['0.0.0.0/8', 'current network'],
+  ['127.0.0.0/8', 'loopback'],
+  ['169.254.0.0/16', 'link-local'],
+  ['224.0.0.0/4', 'multicast'],
+  ['255.255.255.255/32', 'limited broadcast'],
+  ['199.36.153.4/30', 'restricted.googleapis.com'],
+  ['199.36.153.8/30', 'private.googleapis.com'],
+];
+
+/** The smallest primary range is a /29 (https://cloud.google.com/vpc/docs/subnets, IPv4 ranges). */
+const SMALLEST_SUBNET_PREFIX = 29;
+
+function subnetRange(primary: boolean) {
+  return cidr.superRefine((text, ctx) => {
+    if (cidrProblem(text) !== null) return;
+    const hit = PROHIBITED.filter(([range]) => overlaps([text], [range]));
+    if (hit.length > 0)
+      ctx.addIssue({
+        code: 'custom',
+        message: `${shown(text)} overlaps ${hit.map(([r, why]) => `${r} (${why})`).join(', ')}, which Google Cloud does not allow in a subnet`,
+      });
+    const prefix = Number(text.split('/')[1]);
+    if (primary && prefix > SMALLEST_SUBNET_PREFIX)
+      ctx.addIssue({
+        code: 'custom',
+        message: `${shown(text)} is smaller than /${SMALLEST_SUBNET_PREFIX}, the smallest subnet Google Cloud allows`,
+      });
+  });
+}
+
 export const subnetSchema = z.strictObject({
   name,
   region: region.optional(),
-  range: cidr,
-  secondaryRanges: z.array(z.strictObject({ name, range: cidr })).default([]),
+  range: subnetRange(true),
+  secondaryRanges: z.array(z.strictObject({ name, range: subnetRange(false) })).default([]),
 });
 
 export const networkSchema = z.strictObject({
@@ -98,7 +143,7 @@ export const peeringSchema = z.strictObject({
 });
 
 export const nodePoolSchema = z.strictObject({
-  name,
+  name: gkeName,
   nodeCount: z.number().int().min(1).max(1000).default(1),
   machineType: z.string().min(1).default('e2-medium'),
 });
@@ -106,7 +151,7 @@ export const nodePoolSchema = z.strictObject({
 export const masqueradeModes = ['agent', 'ip-masq-agent', 'none', 'auto'] as const;
 
 const clusterCommon = {
-  name,
+  name: gkeName,
   network: name,
   subnet: name,
   location,

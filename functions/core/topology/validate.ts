@@ -5,8 +5,7 @@
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { TopologyError, type TopologyIssue } from '../errors.ts';
-import { overlaps } from '../net/cidr.ts';
-import { clusterRanges, regionOf, subnetRanges } from './ranges.ts';
+import { clusterRanges, overlappingPairs, regionOf, type Sided, subnetRanges } from './ranges.ts';
 import {
   type Cluster,
   clusterAnyModeSchema,
@@ -142,10 +141,22 @@ export function validateTopology(raw: unknown, source = 'topology'): Topology {
     services.map((s) => ({ name: `${s.namespace}/${s.name}@${s.cluster}` })),
     parsedServices.at,
   );
+  // Compute wants a subnet's name unique in its region across the project's networks ("Limitations
+  // for naming subnets", https://cloud.google.com/vpc/docs/subnets); within one network peerlink
+  // wants it unique everywhere, since clusters name their subnet.
+  const subnetNamed = new Map<string, { network: number; path: string }>();
   networks.forEach((n, i) => {
     check.unique(`${networkAt(i)}.subnets`, n.subnets);
     n.subnets.forEach((s, j) => {
       check.unique(`${networkAt(i)}.subnets[${j}].secondaryRanges`, s.secondaryRanges);
+      const key = `${s.region} ${s.name}`;
+      const first = subnetNamed.get(key);
+      if (!first) subnetNamed.set(key, { network: i, path: `${networkAt(i)}.subnets[${j}]` });
+      else if (first.network !== i && s.region !== '')
+        issues.push({
+          path: `${networkAt(i)}.subnets[${j}].name`,
+          message: `subnet name '${s.name}' is already used in ${s.region} by ${first.path}; Google Cloud needs subnet names unique within a region of a project`,
+        });
     });
   });
 
@@ -219,28 +230,91 @@ export function validateTopology(raw: unknown, source = 'topology'): Topology {
   const peered = (a: string, b: string) => a === b || pairs.has([a, b].sort().join(' '));
 
   // Ranges that must not overlap: every subnet range and every routes-mode cluster range.
-  const rangesOf = new Map<string, { path: string; range: string }[]>();
+  const rangesOf = new Map<string, Placed[]>();
+  const subnetRangesOf = new Map<string, Placed[]>();
   networks.forEach((n, i) => {
     const list = subnetRanges(n).map((r) => ({ ...r, path: `${networkAt(i)}.${r.path}` }));
-    rangesOf.set(n.name, list);
+    subnetRangesOf.set(n.name, list);
+    rangesOf.set(n.name, [...list]);
   });
   clusters.forEach((c, i) => {
     rangesOf
       .get(c.network)
       ?.push(...clusterRanges(c).map((r) => ({ ...r, path: `${clusterAt(i)}.${r.path}` })));
   });
+  const overlapping = <T extends Sided & Placed>(list: readonly T[], say: (x: T, y: T) => void) => {
+    for (const [i, j] of overlappingPairs(list, Number.POSITIVE_INFINITY).pairs) {
+      const x = list[i];
+      const y = list[j];
+      if (x && y) say(x, y);
+    }
+  };
+  const overlap = (x: Placed, y: Placed, where: string) =>
+    issues.push({ path: x.path, message: `${x.range} overlaps ${y.range} (${y.path}) ${where}` });
   for (const [net, list] of rangesOf) {
-    reportOverlaps(issues, list, list, `within network '${net}'`);
+    overlapping(
+      list.map((r, k) => ({ ...r, side: String(k) })),
+      (x, y) => overlap(x, y, `within network '${net}'`),
+    );
   }
   for (const p of peerings) {
     const [a, b] = p.networks;
     const la = rangesOf.get(a);
     const lb = rangesOf.get(b);
     if (la && lb && a !== b)
-      reportOverlaps(issues, la, lb, `between peered networks '${a}' and '${b}'`);
+      overlapping(
+        [...la.map((r) => ({ ...r, side: 'a' })), ...lb.map((r) => ({ ...r, side: 'b' }))],
+        (x, y) => overlap(x, y, `between peered networks '${a}' and '${b}'`),
+      );
+  }
+
+  // A network imports the subnet ranges of every network it peers with, so Google refuses a
+  // peering that would bring in a range overlapping one it already imports from another peer
+  // (https://cloud.google.com/vpc/docs/vpc-peering, subnet ranges of peered networks). Pairs of
+  // peers that are peered with each other are reported above already.
+  const peeringsOf = new Map<string, { peer: string; at: number }[]>();
+  peerings.forEach((p, i) => {
+    const [a, b] = p.networks;
+    if (a === b || !networkByName.has(a) || !networkByName.has(b)) return;
+    for (const [self, peer] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      const list = peeringsOf.get(self) ?? [];
+      if (!list.some((x) => x.peer === peer)) list.push({ peer, at: i });
+      peeringsOf.set(self, list);
+    }
+  });
+  for (const [hub, peers] of peeringsOf) {
+    const atOf = new Map(peers.map((p) => [p.peer, p.at]));
+    const list = peers.flatMap(({ peer }) =>
+      (subnetRangesOf.get(peer) ?? []).map((r) => ({ ...r, side: peer })),
+    );
+    overlapping(list, (x, y) => {
+      const [px, py] = [x.side, y.side];
+      if (peered(px, py)) return;
+      issues.push({
+        path: peeringAt(Math.max(atOf.get(px) ?? 0, atOf.get(py) ?? 0)),
+        message: `'${hub}' would import overlapping ranges: ${x.range} (${x.path}) from '${px}' and ${y.range} (${y.path}) from '${py}'; Google Cloud refuses the second peering`,
+      });
+    });
   }
 
   const clusterByName = new Map(clusters.map((c) => [c.name, c]));
+  // A NodePort belongs to one Service in a cluster, whatever its namespace
+  // (https://kubernetes.io/docs/concepts/services-networking/service/#nodeport-custom-port).
+  const nodePorts = new Map<string, string>();
+  services.forEach((s, i) => {
+    if (s.nodePort === undefined) return;
+    const key = `${s.cluster} ${s.nodePort}`;
+    const first = nodePorts.get(key);
+    if (first === undefined) nodePorts.set(key, serviceAt(i));
+    else
+      issues.push({
+        path: `${serviceAt(i)}.nodePort`,
+        message: `nodePort ${s.nodePort} is already used by ${first} in cluster '${s.cluster}'; a NodePort belongs to one Service`,
+      });
+  });
   services.forEach((s, i) => {
     const provider = clusterByName.get(s.cluster);
     if (!provider) check.unknown(`${serviceAt(i)}.cluster`, 'clusters', s.cluster);
@@ -264,22 +338,10 @@ export function validateTopology(raw: unknown, source = 'topology'): Topology {
   return { project, region, networks, peerings, clusters, services };
 }
 
-function reportOverlaps(
-  issues: TopologyIssue[],
-  a: readonly { path: string; range: string }[],
-  b: readonly { path: string; range: string }[],
-  where: string,
-): void {
-  const seen = new Set<string>();
-  for (const x of a) {
-    for (const y of b) {
-      if (x === y || !overlaps([x.range], [y.range])) continue;
-      const key = [x.path, y.path].sort().join('|');
-      if (seen.has(key)) continue;
-      seen.add(key);
-      issues.push({ path: x.path, message: `${x.range} overlaps ${y.range} (${y.path}) ${where}` });
-    }
-  }
+/** A range and where the file gives it. */
+interface Placed {
+  readonly path: string;
+  readonly range: string;
 }
 
 class Checker {

@@ -382,3 +382,137 @@ describe('every problem in one pass', () => {
     );
   });
 });
+
+describe('what Google Cloud would refuse', () => {
+  /** The example with a third network, vpc-c, peered with vpc-a. */
+  function withVpcC(r: Raw, range: string): void {
+    r.networks.push({ name: 'vpc-c', subnets: [{ name: 'vpc-c-europe-west1', range }] });
+    r.peerings.push({ networks: ['vpc-a', 'vpc-c'] });
+  }
+
+  it.each<[string, (raw: Raw) => void, { path: string; message: string }]>([
+    [
+      'a subnet of 0.0.0.0/0',
+      (r) => {
+        r.networks[1].subnets[0].range = '0.0.0.0/0';
+      },
+      {
+        path: 'networks[1].subnets[0].range',
+        message: "'0.0.0.0/0' overlaps 0.0.0.0/8 (current network), 127.0.0.0/8 (loopback),",
+      },
+    ],
+    [
+      'a subnet of 127.0.0.0/8',
+      (r) => {
+        r.networks[1].subnets[0].range = '127.0.0.0/8';
+      },
+      { path: 'networks[1].subnets[0].range', message: '127.0.0.0/8 (loopback)' },
+    ],
+    [
+      'a subnet of 224.0.0.0/4',
+      (r) => {
+        r.networks[1].subnets[0].range = '224.0.0.0/4';
+      },
+      { path: 'networks[1].subnets[0].range', message: '224.0.0.0/4 (multicast)' },
+    ],
+    [
+      'a secondary range in 169.254.0.0/16',
+      (r) => {
+        r.networks[1].subnets[0].secondaryRanges = [{ name: 'pods', range: '169.254.8.0/24' }];
+      },
+      {
+        path: 'networks[1].subnets[0].secondaryRanges[0].range',
+        message: '169.254.0.0/16 (link-local)',
+      },
+    ],
+    [
+      'a subnet smaller than /29',
+      (r) => {
+        r.networks[1].subnets[0].range = '10.209.0.0/30';
+      },
+      {
+        path: 'networks[1].subnets[0].range',
+        message: "'10.209.0.0/30' is smaller than /29, the smallest subnet Google Cloud allows",
+      },
+    ],
+    [
+      'the same subnet name twice in one region',
+      (r) => {
+        r.networks[1].subnets[0].name = 'vpc-a-europe-west1';
+        r.clusters[1].subnet = 'vpc-a-europe-west1';
+      },
+      {
+        path: 'networks[1].subnets[0].name',
+        message:
+          "subnet name 'vpc-a-europe-west1' is already used in europe-west1 by networks[0].subnets[0]",
+      },
+    ],
+    [
+      'a cluster name of 41 characters',
+      (r) => {
+        r.clusters[0].name = `b${'x'.repeat(40)}`;
+        r.services[0].cluster = r.clusters[0].name;
+      },
+      { path: 'clusters[0].name', message: 'too long: 41 characters, at most 40' },
+    ],
+    [
+      'a node pool name of 41 characters',
+      (r) => {
+        r.clusters[0].nodePools[0].name = `p${'x'.repeat(40)}`;
+      },
+      { path: 'clusters[0].nodePools[0].name', message: 'too long: 41 characters, at most 40' },
+    ],
+    [
+      'two services with the same nodePort in one cluster',
+      (r) => {
+        r.services.push({ ...r.services[0], name: 'other-backend' });
+      },
+      {
+        path: 'services[1].nodePort',
+        message: "nodePort 32191 is already used by services[0] in cluster 'backend-cluster'",
+      },
+    ],
+    [
+      'a network peered with two networks whose ranges overlap',
+      (r) => withVpcC(r, '10.209.128.0/17'),
+      {
+        path: 'peerings[1]',
+        message:
+          "'vpc-a' would import overlapping ranges: 10.209.0.0/16 (networks[1].subnets[0].range) from 'vpc-b' and 10.209.128.0/17 (networks[2].subnets[0].range) from 'vpc-c'",
+      },
+    ],
+  ])('%s', (_name, edit, expected) => {
+    expect(issuesOf(edit)).toContainEqual({
+      path: expected.path,
+      message: expect.stringContaining(expected.message),
+    });
+  });
+
+  it.each<[string, (raw: Raw) => void]>([
+    ['a privately used public range', (r) => withVpcC(r, '100.64.0.0/16')],
+    ['a class E range', (r) => withVpcC(r, '240.0.0.0/16')],
+    ['a /29 subnet', (r) => withVpcC(r, '10.250.0.0/29')],
+    [
+      'the same subnet name in two regions',
+      (r) => {
+        r.networks[1].subnets.push({
+          name: 'vpc-a-europe-west1',
+          region: 'us-east1',
+          range: '10.210.0.0/16',
+        });
+      },
+    ],
+    [
+      'the same nodePort in two clusters',
+      (r) => {
+        r.services.push({
+          ...r.services[0],
+          cluster: 'frontend-cluster',
+          consumers: ['backend-cluster'],
+        });
+      },
+    ],
+  ])('accepts %s', (_name, edit) => {
+    expect(issuesOf(edit)).toEqual([]);
+  });
+});
