@@ -16,4 +16,14 @@ process.stdout.on('error', (e) => {
   if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   throw e;
 });
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// The answer is out, but the Google clients keep connections open, and a call cut off by the
+// deadline is still in flight: either would hold the process up. Flush what was written (at
+// most 2 s), then end it.
+const flushed = (stream) => new Promise((resolve) => stream.write('', () => resolve()));
+await Promise.race([
+  Promise.all([flushed(process.stdout), flushed(process.stderr)]),
+  new Promise((resolve) => setTimeout(resolve, 2_000)),
+]);
+process.exit(code);

@@ -12,17 +12,18 @@ import {
 import type { Runtime } from '../handlers/runtime.ts';
 import { createRuntime } from '../runtime/runtime.ts';
 import { SETTINGS } from '../runtime/settings.ts';
-import { EXIT, runCommand, unreadable } from './flags.ts';
+import { clip, EXIT, runCommand, unreadable } from './flags.ts';
 import type { Command, Io } from './io.ts';
+import { probeEndpoints } from './reach.ts';
 import { BOOTSTRAP } from './specs.ts';
 
 export function stepText(s: StepLine): string {
   const counts = `create ${s.plan.create}, update ${s.plan.update}, conflict ${s.plan.conflict}`;
   const lines = [
-    `${s.step}. ${s.name}: ${s.status} in ${s.elapsedMs} ms (${counts})${s.error ? `: ${s.error}` : ''}`,
+    `${s.step}. ${s.name}: ${s.status} in ${s.elapsedMs} ms (${counts})${s.error ? `: ${clip(s.error)}` : ''}`,
     ...(s.results ?? [])
       .filter((r) => r.outcome === 'failed')
-      .map((r) => `  failed: ${r.key}: ${r.error}`),
+      .map((r) => `  failed: ${r.key}: ${clip(r.error ?? '')}`),
     ...(s.pending ?? []).map((p) => `  pending: ${p}`),
   ];
   return lines.join('\n');
@@ -42,19 +43,22 @@ export async function runBootstrap(
   io: Io,
   makeRuntime: (env: NodeJS.ProcessEnv) => Runtime = createRuntime,
 ): Promise<number> {
-  return runCommand(BOOTSTRAP, args, io, async (p) => {
+  return runCommand(BOOTSTRAP, args, io, async (p, signal) => {
     const file = p.required(SETTINGS.topology);
-    const rt = makeRuntime({ ...process.env, PEERLINK_TOPOLOGY: file });
+    const env = { ...process.env, PEERLINK_TOPOLOGY: file };
+    const rt = makeRuntime(env);
     const t = await rt.topology().catch((e: unknown) => {
       throw unreadable(file, e);
     });
+    await probeEndpoints(env, signal);
     const json = p.has(SETTINGS.json);
     const run = bootstrap(t, await rt.deps(), {
       dryRun: p.has(SETTINGS.dryRun),
       seed: bootstrapSeed(t),
       concurrency: rt.settings.concurrency,
     });
-    for (;;) {
+    // Past the deadline (runCommand has said so), no further step starts.
+    while (!signal.aborted) {
       const next = await run.next();
       if (next.done) {
         io.out(json ? JSON.stringify({ report: next.value }) : reportText(next.value));
@@ -62,6 +66,7 @@ export async function runBootstrap(
       }
       io.out(json ? JSON.stringify(next.value) : stepText(next.value));
     }
+    return EXIT.error;
   });
 }
 

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../core/errors.ts';
 import { dispositionOf } from '../engine/disposition.ts';
-import { SETTINGS, type Setting } from '../runtime/settings.ts';
+import { readSetting, SETTINGS, type Setting } from '../runtime/settings.ts';
 import type { Io } from './io.ts';
 
 export const EXIT = { ok: 0, error: 1, usage: 2 } as const;
@@ -212,13 +212,27 @@ export function usageError(io: Io, spec: CommandSpec, message: string): number {
   return EXIT.usage;
 }
 
+/** The most of one error message a command prints: a body or a dump can run to kilobytes. */
+export const MAX_ERROR_CHARS = 300;
+
+/** `text` on one line, cut to `max` characters with a note of how much was left out. */
+export function clip(text: string, max = MAX_ERROR_CHARS): string {
+  const line = text.replace(/\s*\n\s*/g, ' ').trim();
+  return line.length <= max
+    ? line
+    : `${line.slice(0, max)}… (${line.length - max} more characters)`;
+}
+
+/** Stack frames printed for an unexpected error: enough to find the bug. */
+const STACK_FRAMES = 8;
+
 /**
  * The lines a failed command prints: the reason, and whether running it again may help, as the
  * one disposition (functions/engine/disposition.ts) classes the failure.
  */
 export function failureLines(title: string, e: unknown): string[] {
   const d = dispositionOf(e, 'cli');
-  const text = e instanceof Error ? e.message : String(e);
+  const text = clip(e instanceof Error ? e.message : String(e));
   switch (d.failure) {
     case 'transient':
       return [`${title}: ${text}`, 'This may pass: run the command again.'];
@@ -227,8 +241,14 @@ export function failureLines(title: string, e: unknown): string[] {
     case 'configuration':
     case 'bad-input':
       return [`${title}: ${text}`];
-    case 'unexpected':
-      return [`${title}: unexpected error: ${e instanceof Error ? (e.stack ?? text) : text}`];
+    case 'unexpected': {
+      const frames =
+        e instanceof Error ? (e.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)) : [];
+      return [
+        `${title}: unexpected error: ${text}`,
+        ...frames.slice(0, STACK_FRAMES).map((l) => `  ${clip(l)}`),
+      ];
+    }
   }
 }
 
@@ -239,15 +259,50 @@ export function unreadable(what: string, e: unknown): unknown {
     : e;
 }
 
+/** `90000` → `90s`, `3600000` → `1h`, `1500` → `1500ms`: a deadline as a user would write it. */
+export function durationText(ms: number): string {
+  for (const [unit, size] of [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1_000],
+  ] as const)
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
+}
+
+/**
+ * The command's total deadline in ms: `--timeout`, else PEERLINK_TIMEOUT, else the command's
+ * default (the timeout flag's shown default, a duration); undefined when it takes none.
+ * @throws ConfigError for a bad PEERLINK_TIMEOUT
+ */
+export function deadlineOf(
+  spec: CommandSpec,
+  p: Parsed,
+  env: Readonly<Record<string, string | undefined>>,
+): number | undefined {
+  const use = spec.flags.find((u) => u.setting === SETTINGS.timeout);
+  if (!use) return undefined;
+  // The row's own shownDefault sums up every command's; each use states its own.
+  if (!use.shownDefault) throw new Error(`${spec.name}: its --timeout has no default`);
+  return (
+    p.value(SETTINGS.timeout) ??
+    readSetting(env, SETTINGS.timeout) ??
+    SETTINGS.timeout.parse('--timeout', use.shownDefault)
+  );
+}
+
+const EXPIRED = Symbol('expired');
+
 /**
  * Parses `args` for `spec` and runs `body`: help goes to stdout (0), a usage error and the
- * usage to stderr (2), an error thrown by `body` is printed with its reason (1).
+ * usage to stderr (2), an error thrown by `body` is printed with its reason (1), and so is a
+ * deadline that passes first (1): `body`'s signal is then aborted.
  */
 export async function runCommand(
   spec: CommandSpec,
   args: readonly string[],
   io: Io,
-  body: (p: Parsed) => Promise<number>,
+  body: (p: Parsed, signal: AbortSignal) => Promise<number>,
 ): Promise<number> {
   const r = parseCommand(spec, args);
   if (r.kind === 'help') {
@@ -255,10 +310,24 @@ export async function runCommand(
     return EXIT.ok;
   }
   if (r.kind === 'usage') return usageError(io, spec, r.message);
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    return await body(r.parsed);
+    const ms = deadlineOf(spec, r.parsed, process.env);
+    const expired = new Promise<typeof EXPIRED>((resolve) => {
+      if (ms !== undefined) timer = setTimeout(() => resolve(EXPIRED), ms);
+    });
+    const result = await Promise.race([body(r.parsed, controller.signal), expired]);
+    if (result !== EXPIRED) return result;
+    controller.abort();
+    io.err(
+      `${titleOf(spec)}: deadline passed: not done within ${durationText(ms ?? 0)} (--timeout or PEERLINK_TIMEOUT sets it)`,
+    );
+    return EXIT.error;
   } catch (e) {
     for (const line of failureLines(titleOf(spec), e)) io.err(line);
     return EXIT.error;
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -14,8 +14,9 @@ import {
 import type { Runtime } from '../handlers/runtime.ts';
 import { createRuntime } from '../runtime/runtime.ts';
 import { SETTINGS } from '../runtime/settings.ts';
-import { type CommandSpec, EXIT, type Parsed, runCommand, unreadable } from './flags.ts';
+import { type CommandSpec, clip, EXIT, type Parsed, runCommand, unreadable } from './flags.ts';
 import type { Command, Io } from './io.ts';
+import { probeEndpoints } from './reach.ts';
 import { APPLY, PLAN, SWEEP } from './specs.ts';
 
 type Mode = 'plan' | 'apply' | 'sweep';
@@ -29,7 +30,7 @@ export const EXIT_CHANGES_PENDING = 3;
 function renderReport(report: ReconcileReport): string[] {
   const lines = report.actions.map((a) => `${SIGN[a.op]} ${a.op} ${a.key}  (${a.reason})`);
   for (const r of report.results)
-    if (r.outcome === 'failed') lines.push(`  failed: ${r.key}: ${r.error}`);
+    if (r.outcome === 'failed') lines.push(`  failed: ${r.key}: ${clip(r.error ?? '')}`);
   lines.push(...extras(report));
   const s = report.plan;
   lines.push(
@@ -65,7 +66,9 @@ export function runReconcile(
   io: Io,
   makeRuntime: (env: NodeJS.ProcessEnv) => Runtime = createRuntime,
 ): Promise<number> {
-  return runCommand(SPEC[mode], args, io, (p) => reconcileWith(mode, p, io, makeRuntime));
+  return runCommand(SPEC[mode], args, io, (p, signal) =>
+    reconcileWith(mode, p, io, makeRuntime, signal),
+  );
 }
 
 async function reconcileWith(
@@ -73,15 +76,15 @@ async function reconcileWith(
   p: Parsed,
   io: Io,
   makeRuntime: (env: NodeJS.ProcessEnv) => Runtime,
+  signal: AbortSignal,
 ): Promise<number> {
   const topology = p.value(SETTINGS.topology);
-  const rt = makeRuntime({
-    ...process.env,
-    ...(topology ? { PEERLINK_TOPOLOGY: topology } : {}),
-  });
+  const env = { ...process.env, ...(topology ? { PEERLINK_TOPOLOGY: topology } : {}) };
+  const rt = makeRuntime(env);
   const t = await rt.topology().catch((e: unknown) => {
     throw unreadable('the topology', e);
   });
+  await probeEndpoints(env, signal);
   const scope = fullScope(t, `peerlink ${mode}`);
   const json = p.has(SETTINGS.json);
   if (mode === 'plan') {

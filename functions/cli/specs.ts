@@ -3,7 +3,7 @@
  * loading a command's module, so asking for help never loads the cloud clients.
  */
 import { SETTINGS } from '../runtime/settings.ts';
-import type { CommandSpec } from './flags.ts';
+import type { CommandSpec, FlagUse } from './flags.ts';
 
 const topologyFromEnv = {
   setting: SETTINGS.topology,
@@ -16,6 +16,10 @@ const topologyRequired = {
   required: true,
 };
 
+/** The command's total deadline; `shown` is also its default (runCommand parses it). */
+const timeout = (shown: string): FlagUse => ({ setting: SETTINGS.timeout, shownDefault: shown });
+const TIMEOUT = timeout('10m');
+
 const ENDPOINTS =
   "The cloud is whatever the environment names: Google's APIs with Application Default Credentials by default, or e.g. the simulator with PEERLINK_COMPUTE_ENDPOINT and PEERLINK_CONTAINER_ENDPOINT (README.md, Settings).";
 
@@ -26,6 +30,7 @@ export const PLAN: CommandSpec = {
     topologyFromEnv,
     { setting: SETTINGS.json, description: 'The plan as JSON: each action with its changes.' },
     { setting: SETTINGS.detailedExitcode },
+    TIMEOUT,
   ],
   notes: [
     'Each action is + create, ~ update (each changed field as before → after), - delete or ! conflict (a same-named resource peerlink does not own: never written), with its reason; then what waits (pending), the masquerade CIDRs per consumer cluster, and a summary.',
@@ -45,6 +50,7 @@ export const APPLY: CommandSpec = {
   flags: [
     topologyFromEnv,
     { setting: SETTINGS.json, description: 'The reconcile report as JSON.' },
+    TIMEOUT,
   ],
   notes: [ENDPOINTS],
   examples: ['peerlink apply --topology infra/topology.example.yaml'],
@@ -56,6 +62,7 @@ export const SWEEP: CommandSpec = {
   flags: [
     topologyFromEnv,
     { setting: SETTINGS.json, description: 'The reconcile report as JSON.' },
+    TIMEOUT,
   ],
   notes: [ENDPOINTS],
   examples: ['peerlink sweep --topology infra/topology.example.yaml'],
@@ -74,6 +81,8 @@ export const BOOTSTRAP: CommandSpec = {
       setting: SETTINGS.json,
       description: 'One JSON line per step and the report last, as the bootstrap function streams.',
     },
+    // Creating clusters and node pools takes many minutes each.
+    timeout('1h'),
   ],
   notes: [
     'Steps: networks and subnets; peerings (waiting for ACTIVE); firewall rules; clusters; node pools (waiting for RUNNING); backend workloads; the internal load balancer; masquerade configuration. Each step observes, plans and applies, and request ids are seeded by a hash of the topology, so a rerun after a failure resumes where the first stopped and creates nothing twice.',
@@ -85,14 +94,14 @@ export const BOOTSTRAP: CommandSpec = {
 export const VALIDATE: CommandSpec = {
   name: 'validate',
   summary: 'check a topology file and print every problem; reads no cloud',
-  flags: [topologyRequired],
+  flags: [topologyRequired, TIMEOUT],
   examples: ['peerlink validate --topology infra/topology.example.yaml'],
 };
 
 export const RENDER_MANIFESTS: CommandSpec = {
   name: 'render manifests',
   summary: "print the Kubernetes objects peerlink keeps in the topology's clusters (YAML)",
-  flags: [topologyRequired, { setting: SETTINGS.cluster }],
+  flags: [topologyRequired, { setting: SETTINGS.cluster }, TIMEOUT],
   notes: [
     'Facts are predicted from the topology alone (peerings ACTIVE, each network importing its peers), so the output needs no cloud.',
   ],
@@ -104,7 +113,7 @@ export const RENDER_MANIFESTS: CommandSpec = {
 export const EVENTS_CLASSIFY: CommandSpec = {
   name: 'events classify',
   summary: 'print the trigger each audit-log entry becomes, one JSON line per file',
-  flags: [],
+  flags: [TIMEOUT],
   positionals: {
     name: 'FILE...',
     min: 1,

@@ -103,7 +103,9 @@ describe('peerlink events classify (through main)', () => {
   it('prints usage and exits 2 without files', async () => {
     const io = capture();
     expect(await main(['events', 'classify'], io)).toBe(2);
-    expect(io.errLines.join('\n')).toMatch(/usage: peerlink events classify FILE/);
+    expect(io.errLines.join('\n')).toMatch(
+      /usage: peerlink events classify \[--timeout DURATION\] FILE/,
+    );
   });
 
   it('reads peerlink’s own service account from the environment', () => {

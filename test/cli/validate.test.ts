@@ -54,6 +54,6 @@ describe('peerlink validate', () => {
     const r = await validate();
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--topology is required/);
-    expect(r.err).toMatch(/^usage: peerlink validate --topology FILE$/m);
+    expect(r.err).toMatch(/^usage: peerlink validate --topology FILE \[--timeout DURATION\]$/m);
   });
 });
