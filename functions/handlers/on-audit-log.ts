@@ -4,6 +4,7 @@
  * framework answer 500, and Pub/Sub redelivers. `dispositionOf` decides which.
  */
 import { ConfigError, MalformedEventError } from '../core/errors.ts';
+import { describe } from '../core/events/decode.ts';
 import { triggerFromEvent } from '../core/events/index.ts';
 import { dispositionOf, type FailureClass } from '../engine/disposition.ts';
 import type { Runtime } from './runtime.ts';
@@ -37,10 +38,13 @@ function loadReconcilePath(): Promise<ReconcilePath> {
  */
 const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
-/** The parts of a CloudEvent this handler reads. */
-export interface EventLike {
-  readonly id?: string;
-  readonly data?: unknown;
+/**
+ * The event's id, if it is a non-empty string. What functions-framework hands a function is not
+ * always a CloudEvent: a body it cannot convert comes as it was (an array, bytes, ...).
+ */
+export function eventIdOf(event: unknown): string | undefined {
+  if (typeof event !== 'object' || event === null || !('id' in event)) return undefined;
+  return typeof event.id === 'string' && event.id !== '' ? event.id : undefined;
 }
 
 export type Outcome =
@@ -67,16 +71,18 @@ const OUTCOME: Readonly<Record<FailureClass, Outcome>> = {
   unexpected: 'terminal-failure',
 };
 
-export function makeOnAuditLog(rt: Runtime): (event: EventLike) => Promise<Outcome> {
+/** The handler takes `unknown`: any value it is given is judged, never trusted to be an event. */
+export function makeOnAuditLog(rt: Runtime): (event: unknown) => Promise<Outcome> {
   return async (event) => {
     const { logger } = rt;
+    const eventId = eventIdOf(event);
     try {
-      return await handle(rt, event);
+      return await handle(rt, event, eventId);
     } catch (e) {
       const d = dispositionOf(e, 'event');
       const label = e instanceof MalformedEventError ? 'malformed audit-log event' : 'onAuditLog';
-      logger.log(d.severity, `${label}${event.id ? ` ${event.id}` : ''}: ${d.reason}`, {
-        eventId: event.id,
+      logger.log(d.severity, `${label}${eventId ? ` ${eventId}` : ''}: ${d.reason}`, {
+        ...(eventId ? { eventId } : {}),
         failure: d.failure,
         ...reportOf(e),
       });
@@ -87,11 +93,20 @@ export function makeOnAuditLog(rt: Runtime): (event: EventLike) => Promise<Outco
   };
 }
 
-async function handle(rt: Runtime, event: EventLike): Promise<Outcome> {
+async function handle(rt: Runtime, event: unknown, eventId: string | undefined): Promise<Outcome> {
   const { logger } = rt;
   // functions-framework converts a push body into a CloudEvent only when its message has
   // data; any other body reaches the function as it came, without `data`.
-  if (event.data === undefined)
+  if (
+    typeof event !== 'object' ||
+    event === null ||
+    Array.isArray(event) ||
+    event instanceof Uint8Array
+  )
+    throw new MalformedEventError(
+      `the event is ${describe(event)}, not a CloudEvent: the request body was not a Pub/Sub push`,
+    );
+  if (!('data' in event) || event.data === undefined)
     throw new MalformedEventError(
       'the event has no data: a Pub/Sub message without data, or a body that is not a Pub/Sub push',
     );
@@ -102,7 +117,7 @@ async function handle(rt: Runtime, event: EventLike): Promise<Outcome> {
       `the entry's timestamp ${trigger.timestamp} is in the future: more than ${MAX_CLOCK_SKEW_MS / 60_000} minutes ahead of this function's clock, which clock skew cannot explain`,
     );
   }
-  const base = { trigger, eventId: event.id };
+  const base = { trigger, ...(eventId ? { eventId } : {}) };
   if (trigger.action !== 'reconcile') {
     logger.log('DEBUG', `${trigger.action}: ${trigger.reason}`, base);
     return trigger.action === 'defer' ? 'deferred' : 'ignored';
@@ -123,7 +138,7 @@ async function handle(rt: Runtime, event: EventLike): Promise<Outcome> {
     return 'out-of-scope';
   }
   const report = await reconcile(topology, scope, await rt.deps(), {
-    seed: trigger.operationId ?? event.id ?? 'event',
+    seed: trigger.operationId ?? eventId ?? 'event',
     // peerlink's own changes may only be looked at, never answered with writes: no storm.
     readOnly: trigger.causedBySelf,
     apply: { concurrency: rt.settings.concurrency },

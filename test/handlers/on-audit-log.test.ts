@@ -1,9 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../functions/core/errors.ts';
 import { MAX_EVENT_BYTES } from '../../functions/core/events/decode.ts';
 import { TopologyError } from '../../functions/core/topology/validate.ts';
 import { makeOnAuditLog } from '../../functions/handlers/on-audit-log.ts';
 import { makeSweep } from '../../functions/handlers/sweep.ts';
+import { enveloped, jsonOrTextArb } from '../core/events/event-arbitraries.ts';
 import { nodePoolEntry, pubsubEvent, testRuntime } from '../support/runtime.ts';
 
 describe('onAuditLog', () => {
@@ -249,5 +251,81 @@ describe('onAuditLog: entries near the size limit', () => {
       }),
     ]);
     expect(rt.resources.writes + rt.facts.reads).toBe(0);
+  });
+});
+
+describe('onAuditLog: events of any type', () => {
+  /** What functions-framework may hand over: a CloudEvent, or the body as it came. */
+  const eventArb = fc.oneof(
+    jsonOrTextArb,
+    fc.constantFrom(null, undefined),
+    fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes)),
+    fc.record(
+      { id: fc.oneof(fc.string(), jsonOrTextArb), data: enveloped(jsonOrTextArb) },
+      { requiredKeys: [] },
+    ),
+  );
+
+  it('acknowledges anything that is not an audit entry, never reconciling, never throwing', async () => {
+    const rt = testRuntime();
+    const handler = makeOnAuditLog(rt);
+    await fc.assert(
+      fc.asyncProperty(eventArb, async (event) => {
+        rt.lines.length = 0;
+        const outcome = await handler(event);
+        expect(['malformed', 'ignored', 'deferred']).toContain(outcome);
+        if (outcome === 'malformed') {
+          expect(rt.lines).toEqual([expect.objectContaining({ severity: 'ERROR' })]);
+        }
+      }),
+      { numRuns: 500 },
+    );
+    expect(rt.resources.writes + rt.facts.reads).toBe(0);
+  });
+
+  it.each([
+    ['null', null, 'the event is null'],
+    ['undefined', undefined, 'the event is missing'],
+    ['text', 'text/plain body', 'the event is a string'],
+    ['a number', 42, 'the event is a number'],
+    ['an array', [{ data: 'x' }], 'the event is an array'],
+    ['a Buffer', Buffer.from('hello'), 'the event is bytes'],
+  ])(
+    'acknowledges an event that is %s with an ERROR line saying what came',
+    async (_n, event, what) => {
+      const rt = testRuntime();
+      expect(await makeOnAuditLog(rt)(event)).toBe('malformed');
+      expect(rt.lines).toEqual([
+        {
+          severity: 'ERROR',
+          message: expect.stringContaining(`malformed audit-log event: ${what}, not a CloudEvent`),
+          failure: 'bad-input',
+        },
+      ]);
+    },
+  );
+
+  it('logs an event id only when it is a string', async () => {
+    const rt = testRuntime();
+    expect(await makeOnAuditLog(rt)({ id: { nested: true }, data: 'x' })).toBe('malformed');
+    expect(rt.lines[0]).not.toHaveProperty('eventId');
+    expect(rt.lines[0]?.message).toMatch(/^malformed audit-log event: /);
+  });
+});
+
+describe('sweep: an unreadable message', () => {
+  // The sweep reads only the message's id: whatever the message is, the sweep runs.
+  it.each([
+    ['null', null],
+    ['undefined', undefined],
+    ['text', 'text/plain body'],
+    ['a Buffer', Buffer.from([0xff, 0xfe])],
+    ['an object id', { id: { nested: true } }],
+  ])('runs when the message is %s', async (_n, event) => {
+    const rt = testRuntime();
+    const report = await makeSweep(rt)(event);
+    expect(report?.outcome).toBe('converged');
+    expect(rt.lines.at(-1)).toMatchObject({ severity: 'NOTICE', message: 'sweep converged' });
+    expect(rt.lines.at(-1)).not.toHaveProperty('eventId');
   });
 });

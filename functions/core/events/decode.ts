@@ -160,9 +160,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function describe(value: unknown): string {
+/** What a value is, in a user's words: `null`, `missing`, `an array`, `bytes`, `a string`, ... */
+export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (value === undefined) return 'missing';
+  if (value instanceof Uint8Array) return 'bytes';
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
