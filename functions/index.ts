@@ -20,6 +20,8 @@ functions.cloudEvent('sweep', async (event: functions.CloudEvent<unknown>) => {
   await (await sweep)(event);
 });
 functions.http('bootstrap', async (req, res) => {
-  bootstrap ??= import('./handlers/bootstrap.ts').then((m) => m.makeBootstrap(runtime));
+  bootstrap ??= import('./handlers/bootstrap.ts').then((m) =>
+    m.makeBootstrap(runtime, { env: process.env }),
+  );
   await (await bootstrap)(req, res);
 });

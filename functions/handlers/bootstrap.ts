@@ -1,6 +1,10 @@
 /**
  * bootstrap: an authenticated HTTP function (POST only) that provisions the topology and
  * streams its progress as NDJSON, one line per step, ending with the full report.
+ *
+ * Outside local mode the caller's Google-signed ID token is verified (id-token.ts) and its email
+ * logged at NOTICE, and only the deployed topology is provisioned; a request it cannot read is
+ * refused with the reason (401, 400), never run as something else.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
@@ -9,6 +13,7 @@ import { parseTopology, TopologyError, validateTopology } from '../core/topology
 import { bootstrap, bootstrapSeed } from '../engine/bootstrap.ts';
 import type { ReconcileDeps } from '../engine/reconcile.ts';
 import { readSetting, SETTINGS } from '../runtime/settings.ts';
+import { googleIdTokenVerifier, type IdTokenVerifier, TokenRejected } from './id-token.ts';
 import type { Runtime } from './runtime.ts';
 
 /** The request and response surface used, as functions-framework (Express) provides it. */
@@ -186,8 +191,44 @@ async function checkProject(topology: Topology, rt: Runtime, env: Env): Promise<
 type Env = Readonly<Record<string, string | undefined>>;
 
 export interface BootstrapOptions {
-  /** The environment the runtime was made from: PEERLINK_PROJECT. Default: none set. */
+  /**
+   * The environment the runtime was made from: PEERLINK_PROJECT and
+   * PEERLINK_BOOTSTRAP_AUDIENCE. Default: none set.
+   */
   readonly env?: Env;
+  /** Checks the caller's ID token outside local mode. Default: Google's certificates. */
+  readonly verifier?: IdTokenVerifier;
+}
+
+const LOCAL_CALLER = 'local mode (not verified)';
+
+/**
+ * The caller's email, from a verified ID token; in local mode there is none to verify.
+ * @throws TokenRejected (401 or 503), ServerProblem (a bad PEERLINK_BOOTSTRAP_AUDIENCE)
+ */
+async function callerOf(
+  req: HttpRequest,
+  local: boolean,
+  env: Env,
+  verifier: IdTokenVerifier,
+): Promise<string> {
+  if (local) return LOCAL_CALLER;
+  const bearer = /^Bearer (\S+)$/.exec(String(req.headers.authorization ?? ''))?.[1];
+  if (!bearer)
+    throw new TokenRejected(
+      "an Authorization: Bearer token is required: a Google-signed ID token for this function's URL",
+    );
+  let audience: readonly string[] | undefined;
+  try {
+    audience = readSetting(env, SETTINGS.bootstrapAudience);
+  } catch (e) {
+    throw new ServerProblem(e instanceof Error ? e.message : String(e), { cause: e });
+  }
+  // The function's URL as the caller used it: Cloud Run routes a request to a service by its
+  // Host, and accepts a token whose audience is that URL.
+  const host = req.headers.host;
+  audience ??= host ? [`https://${host}`, `https://${host}/`] : [];
+  return (await verifier.verify(bearer, audience)).email;
 }
 
 export function makeBootstrap(
@@ -195,17 +236,26 @@ export function makeBootstrap(
   options: BootstrapOptions = {},
 ): (req: HttpRequest, res: HttpResponse) => Promise<void> {
   const env = options.env ?? {};
+  const verifier = options.verifier ?? googleIdTokenVerifier();
   return async (req, res) => {
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST');
       return fail(res, 405, `method ${req.method} not allowed; use POST`);
     }
-    if (!rt.settings.local && !/^Bearer \S+$/.test(String(req.headers.authorization ?? '')))
-      return fail(res, 401, 'an Authorization: Bearer token is required');
+    let caller: string;
     let topology: Topology;
     let dryRun: boolean;
     let deps: ReconcileDeps;
     try {
+      try {
+        caller = await callerOf(req, rt.settings.local, env, verifier);
+      } catch (e) {
+        if (!(e instanceof TokenRejected)) throw e;
+        // The token is not logged: the library's messages quote it, and a valid one is a key.
+        rt.logger.log('WARNING', `bootstrap refused: ${e.message}`, { status: e.status });
+        res.setHeader('WWW-Authenticate', 'Bearer');
+        return fail(res, e.status, e.message);
+      }
       const dryQuery = queryDryRun(req.query);
       const body = readBody(req, rt.settings.local);
       if (body.topology) await checkProject(body.topology, rt, env);
@@ -223,6 +273,10 @@ export function makeBootstrap(
       rt.logger.log('ERROR', `bootstrap: ${problem.message}`, problem.extra);
       return fail(res, 500, problem.message, problem.extra);
     }
+    rt.logger.log('NOTICE', `bootstrap started by ${caller}${dryRun ? ' (dry run)' : ''}`, {
+      caller,
+      dryRun,
+    });
     const seed = bootstrapSeed(topology);
     res.status(200).setHeader('Content-Type', 'application/x-ndjson');
     const run = bootstrap(topology, deps, {
@@ -236,7 +290,7 @@ export function makeBootstrap(
         rt.logger.log(
           next.value.ok ? 'NOTICE' : 'ERROR',
           `bootstrap ${next.value.ok ? 'completed' : 'stopped'}${dryRun ? ' (dry run)' : ''}`,
-          { report: next.value },
+          { caller, report: next.value },
         );
         res.end(`${JSON.stringify({ report: next.value })}\n`);
         return;

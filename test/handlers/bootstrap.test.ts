@@ -4,6 +4,7 @@ import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TopologyError } from '../../functions/core/errors.ts';
 import { makeBootstrap } from '../../functions/handlers/bootstrap.ts';
+import { idTokenIssuer } from '../support/id-tokens.ts';
 import { testRuntime } from '../support/runtime.ts';
 import { exampleFacts, exampleTopology, exampleYaml } from '../support/topology.ts';
 
@@ -19,10 +20,18 @@ const ready = {
   ),
 };
 
+const AUDIENCE = 'https://peerlink-bootstrap-123456789.europe-west1.run.app';
+const CALLER = 'deployer@peerlink-demo.iam.gserviceaccount.com';
+const tokens = idTokenIssuer({ aud: AUDIENCE, email: CALLER });
+const remoteOptions = {
+  env: { PEERLINK_BOOTSTRAP_AUDIENCE: AUDIENCE },
+  verifier: tokens.verifier,
+};
+
 const local = testRuntime({ PEERLINK_LOCAL: '1' }, ready);
 const remote = testRuntime({}, ready);
 functions.http('bootstrapLocal', makeBootstrap(local));
-functions.http('bootstrapRemote', makeBootstrap(remote));
+functions.http('bootstrapRemote', makeBootstrap(remote, remoteOptions));
 
 const servers = new Map<string, { url: string; close: () => void }>();
 beforeAll(async () => {
@@ -81,10 +90,94 @@ describe('bootstrap over HTTP', () => {
   it('requires a bearer token unless running locally', async () => {
     expect((await call('bootstrapRemote')).status).toBe(401);
     const res = await call('bootstrapRemote', {
-      headers: { authorization: 'Bearer x' },
+      headers: { authorization: `Bearer ${tokens.sign()}` },
       path: '/?dryRun=1',
     });
     expect(res.status).toBe(200);
+  });
+
+  const other = idTokenIssuer({ aud: AUDIENCE, email: CALLER });
+  it.each([
+    ['no token', undefined, /^an Authorization: Bearer token is required/],
+    ['a token that is not a JWT', 'not-a-real-token', /^the bearer token is not a Google ID token/],
+    [
+      'a token for another audience',
+      tokens.sign({ aud: 'https://evil.example.com' }),
+      /^the ID token is for another audience: this function accepts https:\/\/peerlink-bootstrap-/,
+    ],
+    ['an expired token', tokens.sign({ expiresIn: -3_600 }), /^the ID token has expired$/],
+    ['an unsigned token', tokens.unsigned(), /^the ID token is not signed by Google$/],
+    ['a token signed by another key', other.sign(), /^the ID token is not signed by Google$/],
+    [
+      'a token whose signature Google removed',
+      `${tokens.unsigned()}SIGNATURE_REMOVED_BY_GOOGLE`,
+      /^the ID token's signature was removed by Google/,
+    ],
+    ['a token of another issuer', tokens.sign({ iss: 'https://evil.example.com' }), /not issued/],
+    ['a token without an email', tokens.sign({ email: '' }), /names no caller/],
+  ])(
+    'deployed, answers 401 with the reason to %s, and runs nothing',
+    async (_name, token, reason) => {
+      remote.lines.length = 0;
+      const res = await call('bootstrapRemote', {
+        headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+        path: '/?dryRun=0',
+      });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe('Bearer');
+      expect(((await res.json()) as { error: string }).error).toMatch(reason);
+      expect(remote.resources.writes).toBe(0);
+      expect(remote.lines).toEqual([
+        expect.objectContaining({
+          severity: 'WARNING',
+          message: expect.stringMatching(/^bootstrap refused: /),
+        }),
+      ]);
+      if (token) expect(JSON.stringify(remote.lines)).not.toContain(token.split('.')[1]);
+    },
+  );
+
+  it("deployed, logs the verified caller's email at NOTICE", async () => {
+    remote.lines.length = 0;
+    const res = await call('bootstrapRemote', {
+      headers: { authorization: `Bearer ${tokens.sign()}` },
+      path: '/?dryRun=1',
+    });
+    expect(lines(await res.text()).at(-1)).toMatchObject({ report: { ok: true } });
+    expect(remote.lines[0]).toMatchObject({
+      severity: 'NOTICE',
+      message: `bootstrap started by ${CALLER} (dry run)`,
+      caller: CALLER,
+    });
+    expect(remote.lines.at(-1)).toMatchObject({ severity: 'NOTICE', caller: CALLER });
+  });
+
+  it("deployed, takes the function's URL from the request's Host when no audience is set", async () => {
+    const rt = testRuntime({}, ready);
+    const url = await serveOnce(makeBootstrap(rt, { verifier: tokens.verifier }));
+    const post = (aud: string) =>
+      fetch(`${url}/?dryRun=1`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens.sign({ aud })}` },
+      });
+    const own = await post(`https://${new URL(url).host}`);
+    expect(lines(await own.text()).at(-1)).toMatchObject({ report: { ok: true } });
+    expect((await post(AUDIENCE)).status).toBe(401);
+  });
+
+  it('answers 500 naming the setting when PEERLINK_BOOTSTRAP_AUDIENCE is bad', async () => {
+    const rt = testRuntime({}, ready);
+    const env = { PEERLINK_BOOTSTRAP_AUDIENCE: 'https://a.run.app,' };
+    const url = await serveOnce(makeBootstrap(rt, { env, verifier: tokens.verifier }));
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.sign()}` },
+    });
+    expect(res.status).toBe(500);
+    expect(((await res.json()) as { error: string }).error).toMatch(
+      /^PEERLINK_BOOTSTRAP_AUDIENCE: expected audiences separated by commas/,
+    );
+    expect(rt.resources.writes).toBe(0);
   });
 
   it.each([
@@ -137,7 +230,7 @@ describe('bootstrap over HTTP', () => {
     ],
   ])('deployed, answers 400 to %s and provisions nothing', async (_name, headers, body) => {
     const res = await call('bootstrapRemote', {
-      headers: { ...headers, authorization: 'Bearer x' },
+      headers: { ...headers, authorization: `Bearer ${tokens.sign()}` },
       body,
     });
     expect(res.status).toBe(400);
@@ -149,7 +242,7 @@ describe('bootstrap over HTTP', () => {
 
   it('deployed, takes options in a JSON body', async () => {
     const res = await call('bootstrapRemote', {
-      headers: { 'content-type': 'application/json', authorization: 'Bearer x' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.sign()}` },
       body: '{"dryRun": true}',
     });
     expect(lines(await res.text()).at(-1)).toMatchObject({ report: { ok: true, dryRun: true } });

@@ -1,6 +1,7 @@
 /**
  * Bad bootstrap requests through functions-framework's own server: wrong methods answer 405,
- * missing credentials 401, bad bodies 400, each with the reason, and nothing is written.
+ * missing or bad ID tokens 401 (logged at WARNING), bad bodies 400, each with the reason, and
+ * nothing is written.
  */
 import * as functions from '@google-cloud/functions-framework';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,8 +15,36 @@ import {
   serve,
 } from '../fixtures/bad-input/harness.ts';
 import { startWorld, type World } from '../fixtures/bad-input/world.ts';
+import { idTokenIssuer } from '../support/id-tokens.ts';
 
-const cases = bootstrapCases();
+/**
+ * `token`: the test mints an ID token with these claims and sends it as the bearer (see the
+ * corpus README).
+ */
+interface TokenCase extends BootstrapCase {
+  readonly token?: {
+    readonly aud?: string;
+    readonly iss?: string;
+    readonly expiresIn?: number;
+    readonly signed?: false;
+    readonly key?: 'other';
+    readonly redacted?: true;
+  };
+}
+
+const AUDIENCE = 'https://peerlink-bootstrap-123456789.europe-west1.run.app';
+const CALLER = 'deployer@peerlink-demo.iam.gserviceaccount.com';
+const tokens = idTokenIssuer({ aud: AUDIENCE, email: CALLER });
+const otherKey = idTokenIssuer({ aud: AUDIENCE, email: CALLER });
+
+function bearer(t: NonNullable<TokenCase['token']>): string {
+  const { key, signed, redacted, ...claims } = t;
+  const issuer = key === 'other' ? otherKey : tokens;
+  if (redacted) return `${issuer.unsigned(claims)}SIGNATURE_REMOVED_BY_GOOGLE`;
+  return signed === false ? issuer.unsigned(claims) : issuer.sign(claims);
+}
+
+const cases: TokenCase[] = bootstrapCases();
 const lines: Record<string, unknown>[] = [];
 let world: World;
 let local: Served;
@@ -28,7 +57,11 @@ beforeAll(async () => {
     'bootstrapLocal',
     makeBootstrap(createRuntime({ ...world.env, PEERLINK_LOCAL: '1' }, logger)),
   );
-  functions.http('bootstrapRemote', makeBootstrap(createRuntime(world.env, logger)));
+  const env = { ...world.env, PEERLINK_BOOTSTRAP_AUDIENCE: AUDIENCE };
+  functions.http(
+    'bootstrapRemote',
+    makeBootstrap(createRuntime(env, logger), { env, verifier: tokens.verifier }),
+  );
   local = await serve('bootstrapLocal');
   remote = await serve('bootstrapRemote');
 });
@@ -38,15 +71,18 @@ afterAll(async () => {
   await world?.close();
 });
 
-function call(c: BootstrapCase): Promise<Response> {
+function call(c: TokenCase): Promise<Response> {
   const base = c.local ? local.url : remote.url;
   // fetch sends a string body as text/plain; a case without a Content-Type sends bytes, to
   // which fetch adds none.
   const typed = Object.keys(c.headers).some((h) => h.toLowerCase() === 'content-type');
   const body = c.body === undefined || typed ? c.body : new TextEncoder().encode(c.body);
+  const headers = c.token
+    ? { ...c.headers, authorization: `Bearer ${bearer(c.token)}` }
+    : c.headers;
   return fetch(`${base}${c.path ?? '/'}`, {
     method: c.method,
-    headers: c.headers,
+    headers,
     ...(body === undefined ? {} : { body }),
   });
 }
@@ -67,8 +103,16 @@ describe('bad bootstrap requests', () => {
     expect(text).toContain(c.expect.message);
     for (const [name, value] of Object.entries(c.expect.header ?? {}))
       expect(res.headers.get(name)).toBe(value);
-    // Refused before anything runs: no bootstrap report is logged.
-    expect(lines).toEqual([]);
+    // Refused before anything runs: no bootstrap report is logged; a refused caller is, at
+    // the case's severity, with the reason.
+    if (c.expect.severity === null) expect(lines).toEqual([]);
+    else
+      expect(lines).toEqual([
+        expect.objectContaining({
+          severity: c.expect.severity,
+          message: `bootstrap refused: ${JSON.parse(text).error}`,
+        }),
+      ]);
     expect((await world.stats()).writes - before.writes, 'writes in the simulator').toBe(0);
     expect(await world.state(), 'the simulated world, byte for byte').toBe(state);
   });
