@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { ApiError, alreadyExists, invalid, notFound, resourceNotReady } from '../core/errors.ts';
+import {
+  ApiError,
+  alreadyExists,
+  conditionNotMet,
+  invalid,
+  notFound,
+  resourceNotReady,
+} from '../core/errors.ts';
 import { ok } from '../core/http.ts';
 import { computeLink, type Scope } from '../core/links.ts';
 import type { Reply, Route, SimRequest } from '../core/router.ts';
@@ -194,6 +201,38 @@ export function baseFields(sim: Sim, kind: string, key: string, name: string): R
 /** A new fingerprint (base64 of 8 random bytes, like Compute's). */
 export function newFingerprint(): string {
   return randomBytes(8).toString('base64');
+}
+
+/**
+ * The bytes of a fingerprint, or undefined when it is not base64. Fingerprints are `bytes`
+ * (`"format": "byte"` in the Compute discovery document), and the proto3 JSON mapping reads
+ * bytes in "either standard or URL-safe base64 encoding with/without paddings"
+ * (https://protobuf.dev/programming-guides/proto3/#json); gcloud's apitools sends them URL-safe.
+ */
+function fingerprintBytes(v: unknown): Buffer | undefined {
+  if (typeof v !== 'string' || !/^[A-Za-z0-9+/_-]*={0,2}$/.test(v)) return undefined;
+  return Buffer.from(v.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+}
+
+/** True when two fingerprints carry the same bytes, whatever their base64 alphabet. */
+export function sameFingerprint(given: unknown, current: unknown): boolean {
+  const a = fingerprintBytes(given);
+  const b = fingerprintBytes(current);
+  return a !== undefined && b !== undefined && a.equals(b);
+}
+
+/**
+ * 412 conditionNotMet unless `given` is the resource's current fingerprint: "An up-to-date
+ * fingerprint must be provided in order to update the <resource>, otherwise the request will
+ * fail with error 412 conditionNotMet" (the `fingerprint` field of Subnetwork, BackendService,
+ * InstanceGroupManager in https://cloud.google.com/compute/docs/reference/rest/v1).
+ */
+export function checkFingerprint(given: unknown, current: unknown, key: string): void {
+  if (!sameFingerprint(given, current)) {
+    throw conditionNotMet(
+      `Supplied fingerprint does not match current fingerprint of resource '${key}'.`,
+    );
+  }
 }
 
 /** Fields a client may not set or change through insert/patch/update. */

@@ -1,10 +1,4 @@
-import {
-  alreadyExists,
-  conditionNotMet,
-  invalid,
-  notFound,
-  resourceInUse,
-} from '../core/errors.ts';
+import { alreadyExists, invalid, notFound, resourceInUse } from '../core/errors.ts';
 import { computeLink, lastSegment, refPath } from '../core/links.ts';
 import type { Route, SimRequest } from '../core/router.ts';
 import type { Sim } from '../core/sim.ts';
@@ -13,6 +7,7 @@ import { allocateAddress, checkAddress } from './addresses.ts';
 import {
   baseFields,
   bodyObject,
+  checkFingerprint,
   checkName,
   mergePatch,
   mustGet,
@@ -200,17 +195,11 @@ function backendServiceRoutes(sim: Sim): Route[] {
       throw invalid("Invalid value for field 'resource.backends': duplicate instance group.");
     return bs;
   };
-  const checkFp = (given: unknown, current: unknown, key: string) => {
-    if (given !== current)
-      throw conditionNotMet(
-        `Supplied fingerprint does not match current fingerprint of resource '${key}'.`,
-      );
-  };
   const replace = (req: SimRequest, verb: 'patch' | 'update') => {
     const body = bodyObject(req);
     return regionalMutation(sim, BS, req, verb, param(req, 'backendService'), (key) => {
       const bs = mustGet(sim, BS.path, key);
-      checkFp(body.fingerprint, bs.fingerprint, key);
+      checkFingerprint(body.fingerprint, bs.fingerprint, key);
       const base =
         verb === 'patch'
           ? (mergePatch(structuredClone(bs), writable(body)) as Resource)
@@ -223,7 +212,7 @@ function backendServiceRoutes(sim: Sim): Route[] {
       next.fingerprint = newFingerprint();
       return () => {
         const live = mustGet(sim, BS.path, key);
-        checkFp(body.fingerprint, live.fingerprint, key);
+        checkFingerprint(body.fingerprint, live.fingerprint, key);
         sim.store.put(BS.path, key, next);
       };
     });
@@ -379,6 +368,10 @@ function forwardingRuleRoutes(sim: Sim): Route[] {
         const body = bodyObject(req);
         return regionalMutation(sim, FR, req, 'patch', param(req, 'forwardingRule'), (key) => {
           const fr = mustGet(sim, FR.path, key);
+          // "Include the fingerprint in patch request to ensure that you do not overwrite
+          // changes" (ForwardingRule.fingerprint): checked when given.
+          if (body.fingerprint !== undefined)
+            checkFingerprint(body.fingerprint, fr.fingerprint, key);
           for (const [k, v] of Object.entries(writable(body))) {
             if (!PATCHABLE.has(k) && JSON.stringify(v) !== JSON.stringify(fr[k])) {
               throw invalid(
@@ -390,7 +383,12 @@ function forwardingRuleRoutes(sim: Sim): Route[] {
           for (const k of ['allowGlobalAccess', 'networkTier', 'description'])
             if (body[k] !== undefined) next[k] = structuredClone(body[k]) as JsonObject[string];
           next.fingerprint = newFingerprint();
-          return putExisting(sim, FR.path, key, next);
+          return () => {
+            const live = mustGet(sim, FR.path, key);
+            if (body.fingerprint !== undefined)
+              checkFingerprint(body.fingerprint, live.fingerprint, key);
+            sim.store.put(FR.path, key, next);
+          };
         });
       },
     ),

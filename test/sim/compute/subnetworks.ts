@@ -1,10 +1,4 @@
-import {
-  alreadyExists,
-  conditionNotMet,
-  invalid,
-  notFound,
-  resourceInUse,
-} from '../core/errors.ts';
+import { alreadyExists, invalid, notFound, resourceInUse } from '../core/errors.ts';
 import { ok } from '../core/http.ts';
 import { computeLink, refPath } from '../core/links.ts';
 import type { Route, SimRequest } from '../core/router.ts';
@@ -14,6 +8,7 @@ import { bounds, checkRange, contains, ipOf, overlaps, prefixOf } from './cidr.t
 import {
   baseFields,
   bodyObject,
+  checkFingerprint,
   checkName,
   listReply,
   mustGet,
@@ -245,15 +240,6 @@ export function subnetworkRoutes(sim: Sim): Route[] {
       });
     }),
   ];
-}
-
-function checkFingerprint(given: string, current: unknown, key: string): void {
-  if (given !== current) {
-    // https://cloud.google.com/compute/docs/reference/rest/v1/subnetworks/patch (fingerprint).
-    throw conditionNotMet(
-      `Supplied fingerprint does not match current fingerprint of resource '${key}'.`,
-    );
-  }
 }
 
 function secondaryRanges(raw: unknown): { rangeName: string; ipCidrRange: string }[] {
