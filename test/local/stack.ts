@@ -28,6 +28,8 @@ export interface StackOptions {
   /** Extra environment for the functions (e.g. PEERLINK_MAX_EVENT_AGE). */
   readonly functionEnv?: Record<string, string>;
   readonly onLog?: (source: string, line: string) => void;
+  /** Aborting while starting stops what has started and rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 export interface Stack {
@@ -73,20 +75,25 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   await mkdir(kubeconfigDir, { recursive: true });
   const principal = `peerlink@${options.project}.iam.gserviceaccount.com`;
   const stoppers: (() => Promise<void>)[] = [];
+  // Once only, newest first: whatever has started so far.
   const stop = async () => {
-    for (const s of stoppers.reverse()) await s().catch(() => undefined);
+    for (const s of stoppers.splice(0).reverse()) await s().catch(() => undefined);
   };
+  const { signal } = options;
   try {
     const emulator = await startPubsubEmulator({
       projectId: options.project,
       dataDir: join(stateDir, 'pubsub'),
+      ...(signal ? { signal } : {}),
     });
     stoppers.push(() => emulator.stop());
+    signal?.throwIfAborted();
     const sim = await startSim({
       operationMs: options.operationMs ?? 100,
       modules: [containerModule({ kubeconfigDir })],
     });
     stoppers.push(() => sim.close());
+    signal?.throwIfAborted();
     const topic = `projects/${options.project}/topics/${AUDIT_TOPIC}`;
     await emulatorPut(emulator.host, topic, {});
     await emulatorPut(emulator.host, `projects/${options.project}/topics/${SWEEP_TOPIC}`, {});
@@ -131,16 +138,19 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         },
         30_000,
         100,
+        signal,
       );
     stoppers.push(async () => {
-      for (const p of procs.values()) await p.stop();
+      await Promise.all([...procs.values()].map((p) => p.stop()));
     });
+    signal?.throwIfAborted();
     for (const target of FUNCTIONS) {
       ports.set(target, await freePort());
       urls[target] = `http://127.0.0.1:${ports.get(target)}/`;
       launch(target);
     }
     for (const target of FUNCTIONS) await serving(target);
+    signal?.throwIfAborted();
     const restart = async (target: FunctionName) => {
       await procs.get(target)?.stop(0);
       launch(target);

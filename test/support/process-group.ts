@@ -12,6 +12,18 @@ export interface GroupProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** Groups started here and not yet stopped, for {@link killGroupsNow}. */
+const live = new Set<ChildProcess>();
+
+/**
+ * SIGKILLs every group started here that was not stopped, synchronously, so it can run in a
+ * process 'exit' handler: the last resort when the parent ends without stopping them.
+ */
+export function killGroupsNow(): void {
+  for (const child of live) if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
+  live.clear();
+}
+
 export function spawnGroup(
   command: string,
   args: readonly string[],
@@ -23,6 +35,7 @@ export function spawnGroup(
     env: options.env ?? process.env,
     cwd: options.cwd,
   });
+  live.add(child);
   let tail = '';
   let partial = '';
   const keep = (b: Buffer) => {
@@ -63,18 +76,24 @@ export async function stopGroup(child: ChildProcess, graceMs = 5_000): Promise<v
   }
   // A leader can exit before its children; make sure the whole group is gone.
   signalGroup(pid, 'SIGKILL');
+  live.delete(child);
 }
 
-/** Polls `check` until it returns a value, at most `timeoutMs`; throws with `what` otherwise. */
+/**
+ * Polls `check` until it returns a value, at most `timeoutMs`; throws with `what` otherwise,
+ * or with the signal's reason once `signal` aborts.
+ */
 export async function waitFor<T>(
   what: string,
   check: () => Promise<T | undefined | null | false>,
   timeoutMs: number,
   intervalMs = 200,
+  signal?: AbortSignal,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
+    signal?.throwIfAborted();
     try {
       const v = await check();
       if (v !== undefined && v !== null && v !== false) return v;

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stopGroup } from './process-group.ts';
+import { spawnGroup } from './process-group.ts';
 
 /** A running Pub/Sub emulator. */
 export interface PubsubEmulator {
@@ -25,6 +24,8 @@ export interface PubsubEmulatorOptions {
   dataDir?: string;
   /** Longest wait for the emulator to answer HTTP (default 60 s). */
   readyTimeoutMs?: number;
+  /** Aborting stops the emulator and rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /** Thrown when the emulator does not start or answer in time. */
@@ -50,7 +51,7 @@ export function freePort(): Promise<number> {
 
 /**
  * Starts `gcloud beta emulators pubsub start` on a free loopback port in its own process group
- * (`detached` = setsid), because gcloud is a Python wrapper whose java child keeps the port if
+ * (spawnGroup: `detached` = setsid), because gcloud is a Python wrapper whose java child keeps the port if
  * only the wrapper is killed. Waits (bounded) until the emulator answers HTTP. Throws
  * PubsubEmulatorError, after killing the group, when it exits early or is not ready in time.
  */
@@ -59,48 +60,42 @@ export async function startPubsubEmulator(
 ): Promise<PubsubEmulator> {
   const projectId = opts.projectId ?? 'sim-test';
   const readyTimeoutMs = opts.readyTimeoutMs ?? 60_000;
+  opts.signal?.throwIfAborted();
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
   const ownDir = opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'peerlink-pubsub-')));
   // gcloud writes env.yaml there but does not create the directory.
   await mkdir(dataDir, { recursive: true });
-  const child = spawn(
-    'gcloud',
-    [
-      'beta',
-      'emulators',
-      'pubsub',
-      'start',
-      `--host-port=${host}`,
-      `--project=${projectId}`,
-      `--data-dir=${dataDir}`,
-      '--quiet',
-    ],
-    {
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  const keep = (b: Buffer) => {
-    output = (output + b.toString()).slice(-4000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
+  const group = spawnGroup('gcloud', [
+    'beta',
+    'emulators',
+    'pubsub',
+    'start',
+    `--host-port=${host}`,
+    `--project=${projectId}`,
+    `--data-dir=${dataDir}`,
+    '--quiet',
+  ]);
   let exited = false;
-  child.once('exit', () => {
+  group.child.once('exit', () => {
     exited = true;
   });
   const stop = async () => {
-    await stopGroup(child);
+    await group.stop();
     if (ownDir) await rm(dataDir, { recursive: true, force: true });
   };
   const deadline = Date.now() + readyTimeoutMs;
   while (Date.now() < deadline) {
+    if (opts.signal?.aborted) {
+      await stop();
+      opts.signal.throwIfAborted();
+    }
     if (exited) {
       await stop();
-      throw new PubsubEmulatorError(`Pub/Sub emulator exited before it was ready:\n${output}`);
+      throw new PubsubEmulatorError(
+        `Pub/Sub emulator exited before it was ready:\n${group.output()}`,
+      );
     }
     try {
       const res = await fetch(`http://${host}/`, { signal: AbortSignal.timeout(1_000) });
@@ -112,6 +107,6 @@ export async function startPubsubEmulator(
   }
   await stop();
   throw new PubsubEmulatorError(
-    `Pub/Sub emulator not ready after ${readyTimeoutMs} ms:\n${output}`,
+    `Pub/Sub emulator not ready after ${readyTimeoutMs} ms:\n${group.output()}`,
   );
 }
