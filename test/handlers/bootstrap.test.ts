@@ -4,8 +4,9 @@ import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TopologyError } from '../../functions/core/errors.ts';
 import { makeBootstrap } from '../../functions/handlers/bootstrap.ts';
+import { answersBadBodies } from '../../functions/handlers/framework-errors.ts';
 import { idTokenIssuer } from '../support/id-tokens.ts';
-import { testRuntime } from '../support/runtime.ts';
+import { type TestRuntime, testRuntime } from '../support/runtime.ts';
 import { exampleFacts, exampleTopology, exampleYaml } from '../support/topology.ts';
 
 const t = exampleTopology();
@@ -30,8 +31,11 @@ const remoteOptions = {
 
 const local = testRuntime({ PEERLINK_LOCAL: '1' }, ready);
 const remote = testRuntime({}, ready);
-functions.http('bootstrapLocal', makeBootstrap(local));
-functions.http('bootstrapRemote', makeBootstrap(remote, remoteOptions));
+// Through answersBadBodies, as functions/index.ts registers it.
+const asDeployed = (rt: TestRuntime, handler: functions.HttpFunction) =>
+  answersBadBodies(handler, { kind: 'http', target: 'bootstrap' }, rt.logger);
+functions.http('bootstrapLocal', asDeployed(local, makeBootstrap(local)));
+functions.http('bootstrapRemote', asDeployed(remote, makeBootstrap(remote, remoteOptions)));
 
 const servers = new Map<string, { url: string; close: () => void }>();
 beforeAll(async () => {
@@ -288,13 +292,15 @@ describe('bootstrap over HTTP', () => {
     expect(rt.resources.writes).toBe(0);
   });
 
-  it("answers 400 naming the syntax error for JSON that does not parse (the framework's body parser)", async () => {
+  it("answers 400 in JSON naming the syntax error for JSON that does not parse (the framework's body parser)", async () => {
     const res = await call('bootstrapLocal', {
       headers: { 'content-type': 'application/json' },
       body: '{nope',
     });
     expect(res.status).toBe(400);
-    expect(await res.text()).toMatch(/SyntaxError: Expected property name/);
+    expect(await res.json()).toEqual({
+      error: expect.stringMatching(/^the body is not valid JSON \(Expected property name/),
+    });
   });
 
   it.each([

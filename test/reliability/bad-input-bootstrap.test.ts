@@ -6,6 +6,7 @@
 import * as functions from '@google-cloud/functions-framework';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeBootstrap } from '../../functions/handlers/bootstrap.ts';
+import { answersBadBodies } from '../../functions/handlers/framework-errors.ts';
 import { createRuntime } from '../../functions/runtime/runtime.ts';
 import {
   type BootstrapCase,
@@ -53,14 +54,24 @@ let remote: Served;
 beforeAll(async () => {
   world = await startWorld();
   const logger = capturingLogger(lines);
+  // Through answersBadBodies, as functions/index.ts registers it.
+  const http = { kind: 'http', target: 'bootstrap' } as const;
   functions.http(
     'bootstrapLocal',
-    makeBootstrap(createRuntime({ ...world.env, PEERLINK_LOCAL: '1' }, logger)),
+    answersBadBodies(
+      makeBootstrap(createRuntime({ ...world.env, PEERLINK_LOCAL: '1' }, logger)),
+      http,
+      logger,
+    ),
   );
   const env = { ...world.env, PEERLINK_BOOTSTRAP_AUDIENCE: AUDIENCE };
   functions.http(
     'bootstrapRemote',
-    makeBootstrap(createRuntime(env, logger), { env, verifier: tokens.verifier }),
+    answersBadBodies(
+      makeBootstrap(createRuntime(env, logger), { env, verifier: tokens.verifier }),
+      http,
+      logger,
+    ),
   );
   local = await serve('bootstrapLocal');
   remote = await serve('bootstrapRemote');
