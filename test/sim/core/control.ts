@@ -14,6 +14,8 @@ import type { SinkConfig } from './sink.ts';
  * - `POST /__sim/reset`; `POST /__sim/snapshot` -> snapshot; `PUT /__sim/snapshot` loads one.
  * - `GET /__sim/info` -> options, endpoints and parts' info.
  * - `GET /__sim/routes` -> the route table.
+ * - `GET|POST|DELETE /__sim/iam`, `POST /__sim/iam/roles`: bindings and custom roles (iam.ts,
+ *   registered by server.ts); reset and snapshots leave them alone.
  */
 export function controlRoutes(sim: Sim): Route[] {
   const r = (method: string, path: string, name: string, handler: Route['handler']): Route => ({

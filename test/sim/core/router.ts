@@ -58,9 +58,18 @@ export interface Match {
   params: Record<string, string>;
 }
 
+/** Runs before a read or write route's handler; a throw is answered instead (IAM). */
+export type Guard = (req: SimRequest) => void | Promise<void>;
+
 /** A small method + pattern router. First added route that matches wins. */
 export class Router {
   readonly #routes: Compiled[] = [];
+  #guard: Guard | undefined;
+
+  /** Sets the guard every read and write route's handler runs behind (control routes not). */
+  guard(fn: Guard): void {
+    this.#guard = fn;
+  }
 
   /** Adds a route. Throws when the same method + pattern is already registered. */
   add(route: Route): void {
@@ -99,9 +108,21 @@ export class Router {
       c.keys.forEach((k, i) => {
         params[k] = decodeURIComponent(m[i + 1] ?? '');
       });
-      return { route: c.route, params };
+      return { route: this.#guarded(c.route), params };
     }
     return { methodMismatch: pathMatched };
+  }
+
+  #guarded(route: Route): Route {
+    const guard = this.#guard;
+    if (!guard || route.kind === 'control') return route;
+    return {
+      ...route,
+      handler: async (req) => {
+        await guard(req);
+        return route.handler(req);
+      },
+    };
   }
 
   /** All routes, for listing. */

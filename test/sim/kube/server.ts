@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
+import { inheritedKubeAuthorizer, type KubeAuthorizer, requestVerb } from './authz.ts';
 import { generateClusterCerts } from './certs.ts';
 import * as discovery from './discovery.ts';
 import type { Json, JsonObject } from './json.ts';
@@ -12,6 +13,7 @@ import { openApiV2, openApiV3Paths, openApiV3Schema } from './openapi.ts';
 import { findResource, type ResourceType } from './resources.ts';
 import {
   badRequest,
+  forbidden,
   KubeApiError,
   methodNotAllowed,
   notFoundPath,
@@ -34,6 +36,11 @@ export interface KubeApiOptions extends Omit<KubeStoreOptions, 'caPem'> {
   readonly port?: number;
   /** Name used for the kubeconfig's cluster, user and context. Default `peerlink-sim`. */
   readonly name?: string;
+  /**
+   * Decides every resource request (see authz.ts). Default: the authorizer of the surrounding
+   * `withKubeAuthorizer` when started inside one, else every authenticated request is allowed.
+   */
+  readonly authorize?: KubeAuthorizer;
 }
 
 /** A running simulated Kubernetes API server. */
@@ -69,19 +76,24 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
   const token = options.token ?? randomBytes(24).toString('base64url');
   const store = new KubeStore({ ...options, caPem: certs.ca.certPem });
   const name = options.name ?? 'peerlink-sim';
+  const authorize = options.authorize ?? inheritedKubeAuthorizer();
   let serverAddress = '127.0.0.1:0';
   const server: Server = createServer(
     { cert: certs.server.certPem, key: certs.server.keyPem },
     (req, res) => {
-      handle(req, res, { store, token, serverAddress, acceptToken: options.acceptToken }).catch(
-        (e: unknown) => {
-          const err =
-            e instanceof KubeApiError
-              ? e
-              : new KubeApiError(500, 'InternalError', `Internal error occurred: ${String(e)}`);
-          send(res, err.code, err.toStatus() as unknown as Json);
-        },
-      );
+      handle(req, res, {
+        store,
+        token,
+        serverAddress,
+        acceptToken: options.acceptToken,
+        authorize,
+      }).catch((e: unknown) => {
+        const err =
+          e instanceof KubeApiError
+            ? e
+            : new KubeApiError(500, 'InternalError', `Internal error occurred: ${String(e)}`);
+        send(res, err.code, err.toStatus() as unknown as Json);
+      });
     },
   );
   await new Promise<void>((resolve, reject) => {
@@ -130,6 +142,7 @@ interface Context {
   readonly token: string;
   readonly acceptToken: ((token: string) => boolean) | undefined;
   readonly serverAddress: string;
+  readonly authorize: KubeAuthorizer | undefined;
 }
 
 function send(
@@ -225,6 +238,19 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): 
       'watch is not supported by the simulated API server',
     );
   }
+  // Authorization comes before the request acts, and before it is told the object is missing.
+  const check = (verb: string | undefined): void => {
+    if (!ctx.authorize || verb === undefined) return;
+    const attributes = { verb, group: rt.group, resource: rt.plural, namespace: ns, name };
+    const d = ctx.authorize({ authorization: req.headers.authorization, ...attributes });
+    if (!d.allowed)
+      throw forbidden(
+        { plural: rt.plural, group: rt.group, name },
+        { ...attributes, user: d.user },
+        d.reason,
+      );
+  };
+  check(requestVerb(method, name));
   if (name === undefined) {
     if (method === 'GET') {
       return reply(200, ctx.store.list(rt, ns, q.get('labelSelector'), q.get('fieldSelector')));
@@ -239,6 +265,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): 
       return reply(200, ctx.store.replace(rt, ns, name, parseBody(body, req), opts));
     case 'PATCH': {
       const existed = exists(ctx.store, rt, ns, name);
+      // An apply that creates the object is authorised as a create too (handlers/patch.go in
+      // k8s.io/apiserver: createValidation withAuthorization, verb "create").
+      if (!existed && (req.headers['content-type'] ?? '').startsWith('application/apply-patch'))
+        check('create');
       const out = ctx.store.patch(rt, ns, name, req.headers['content-type'] ?? '', body, opts);
       // Apply that creates the object answers 201, as the real server does.
       return reply(existed ? 200 : 201, out);

@@ -110,6 +110,34 @@ export function invalid(kind: string, s: ErrorSubject, causes: StatusCause[]): K
   });
 }
 
+/**
+ * 403 Forbidden from the authorizer, as the apiserver words it (`NewForbidden` in
+ * k8s.io/apimachinery/pkg/api/errors, `forbiddenMessage` in
+ * k8s.io/apiserver/pkg/endpoints/handlers/responsewriters/errors.go): `<resource>[ "<name>"] is
+ * forbidden: User "<user>" cannot <verb> resource "<plural>" in API group "<group>" in the
+ * namespace "<ns>"` (or `at the cluster scope`), then `: <reason>` when the authorizer gave one.
+ */
+export function forbidden(
+  s: { readonly plural: string; readonly group: string; readonly name?: string | undefined },
+  a: { readonly user: string; readonly verb: string; readonly namespace?: string | undefined },
+  reason?: string,
+): KubeApiError {
+  const resource = qualified({ ...s, name: s.name ?? '' });
+  const scope = a.namespace ? `in the namespace "${a.namespace}"` : 'at the cluster scope';
+  const why = `User "${a.user}" cannot ${a.verb} resource "${s.plural}" in API group "${s.group}" ${scope}`;
+  const subject = s.name ? `${resource} "${s.name}"` : resource;
+  return new KubeApiError(
+    403,
+    'Forbidden',
+    `${subject} is forbidden: ${why}${reason ? `: ${reason}` : ''}`,
+    {
+      ...(s.name ? { name: s.name } : {}),
+      ...(s.group ? { group: s.group } : {}),
+      kind: s.plural,
+    },
+  );
+}
+
 /** 400 BadRequest. */
 export function badRequest(message: string): KubeApiError {
   return new KubeApiError(400, 'BadRequest', message);
