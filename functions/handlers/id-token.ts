@@ -78,6 +78,10 @@ export function googleIdTokenVerifier(
         throw new TokenRejected(
           "the ID token's signature was removed by Google (an ID token gcloud minted for a user account): send one minted for this function's URL, e.g. gcloud auth print-identity-token --impersonate-service-account=SA --audiences=URL",
         );
+      // A JWT is three base64url parts (RFC 7519 section 7.2); the library fetches Google's
+      // certificates before it looks, so an unreachable Google would answer 503 for junk.
+      if (!/^[\w-]+\.[\w-]+\.[\w-]*$/.test(token))
+        throw new TokenRejected('the bearer token is not a Google ID token (a signed JWT)');
       made ??= client().catch((e: unknown) => {
         made = undefined;
         throw e;
