@@ -253,7 +253,7 @@ export function makeBootstrap(
         if (!(e instanceof TokenRejected)) throw e;
         // The token is not logged: the library's messages quote it, and a valid one is a key.
         rt.logger.log('WARNING', `bootstrap refused: ${e.message}`, { status: e.status });
-        res.setHeader('WWW-Authenticate', 'Bearer');
+        if (e.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
         return fail(res, e.status, e.message);
       }
       const dryQuery = queryDryRun(req.query);
