@@ -3,7 +3,7 @@
  * error; 2 is for usage errors) listing each problem's path, onAuditLog (with F deployed) acknowledges with an ERROR line
  * listing them, and bootstrap answers 400 with them as issues. Nothing is written.
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as functions from '@google-cloud/functions-framework';
@@ -22,10 +22,65 @@ import {
 } from '../fixtures/bad-input/harness.ts';
 import { startWorld, type World } from '../fixtures/bad-input/world.ts';
 import { nodePoolEntry } from '../support/runtime.ts';
+import { exampleTopologyPath } from '../support/topology.ts';
 
-const cases = topologyCases();
 const lines: Record<string, unknown>[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'peerlink-bad-topology-'));
+
+/** Cases too large to commit, written here at load time: each one stands for a whole class. */
+function generatedCases(): TopologyCase[] {
+  const example = readFileSync(exampleTopologyPath, 'utf8');
+  const levels = Array.from({ length: 9 }, (_, i) => {
+    const item = i === 0 ? '"lol"' : `*l${i - 1}`;
+    return `l${i}: &l${i} [${Array.from({ length: 9 }, () => item).join(', ')}]`;
+  });
+  const networks = Array.from(
+    { length: 251 },
+    (_, i) =>
+      `  - name: net-${i}\n    subnets:\n      - name: net-${i}-a\n        range: 10.0.${i}.0/24`,
+  );
+  const generated: [string, string, string, TopologyCase['problems']][] = [
+    [
+      'alias-bomb',
+      'a billion-laughs alias bomb: nine anchors, each a list of nine aliases of the one before',
+      `${levels.join('\n')}\n${example}`,
+      [
+        { path: 'line 1', message: "'&l0' is a YAML anchor; a topology has none" },
+        { path: 'line 2', message: "'*l0' is a YAML alias; a topology has none" },
+      ],
+    ],
+    [
+      '50-mb',
+      'the example followed by a 50 MB comment',
+      `${example}# ${'x'.repeat(50 * 2 ** 20)}\n`,
+      [
+        {
+          path: '(file)',
+          message: `the topology is ${(example.length + 50 * 2 ** 20 + 3).toLocaleString('en-US')} bytes, at most 1,048,576 (1 MiB)`,
+        },
+      ],
+    ],
+    [
+      '251-networks',
+      'one network more than a topology may have',
+      `project: peerlink-demo\nregion: europe-west1\nnetworks:\n${networks.join('\n')}\n`,
+      [{ path: 'networks', message: 'too many networks: 251, at most 250' }],
+    ],
+    [
+      'deep-nesting',
+      'flow lists nested 100,000 deep',
+      `project: peerlink-demo\nnetworks: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`,
+      [{ path: 'line 2', message: 'nested more than 64 levels deep' }],
+    ],
+  ];
+  return generated.map(([name, why, text, problems]) => {
+    const file = join(dir, `generated-${name}.yaml`);
+    writeFileSync(file, text);
+    return { name: `generated-${name}`, file, why, problems };
+  });
+}
+
+const cases = [...topologyCases(), ...generatedCases()];
 /** The deployed topology file onAuditLog reads; each case copies its file here. */
 const deployed = join(dir, 'topology.yaml');
 const savedEnv = { ...process.env };
@@ -144,6 +199,25 @@ describe('bad topology files', () => {
           path: p.path,
           message: expect.stringContaining(p.message),
         });
+    });
+  });
+
+  it('bootstrap answers 400 to a JSON body of 604,000 networks, with one problem', async () => {
+    const networks = Array.from({ length: 604_000 }, () => ({ name: 'vpc', subnets: [] }));
+    const topology = { project: 'peerlink-demo', region: 'europe-west1', networks };
+    await changesNothing(async () => {
+      const res = await fetch(bootstrap.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ topology, dryRun: true }),
+      });
+      expect({ status: res.status, answer: await res.json() }).toEqual({
+        status: 400,
+        answer: {
+          error: 'invalid topology',
+          issues: [{ path: 'networks', message: 'too many networks: 604,000, at most 250' }],
+        },
+      });
     });
   });
 });

@@ -46,65 +46,83 @@ export function ownRanges(topology: Topology, cluster: Cluster): string[] {
   ].filter((r): r is string => r !== undefined);
 }
 
-/** First and last address of a valid IPv4 CIDR, as numbers. */
-function span(cidr: string): { start: number; end: number } {
+/** First and last address of a range, as numbers. */
+export interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** The span of a valid IPv4 CIDR. */
+export function spanOf(cidr: string): Span {
   const [ip = '', bits = '32'] = cidr.split('/');
   const start = ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
   return { start, end: start + 2 ** (32 - Number(bits)) - 1 };
 }
 
-/** A range and the side it is on; only ranges on different sides are paired. */
-export interface Sided {
-  readonly range: string;
-  readonly side: string;
-}
-
 /**
- * The pairs of overlapping ranges on different sides, as indices into `ranges` (the lower one
- * first), at most `limit` of them; `more` when some were left out. Two CIDR blocks overlap only
- * when one contains the other, so one sweep by start address that keeps the blocks containing
- * the current one finds every pair without comparing each range with every other.
+ * The pairs of overlapping CIDR spans on different sides (`sideOf`), as indices into `spans`
+ * (the lower one first, in order), at most `limit` of them; `more` when some were left out.
+ * Two CIDR blocks overlap only when one contains the other, so one sweep by start address that
+ * keeps the blocks containing the current one finds every pair without comparing each span with
+ * every other, and only pairs that count are visited.
  */
 export function overlappingPairs(
-  ranges: readonly Sided[],
+  spans: readonly Span[],
+  sideOf: (i: number) => number,
   limit: number,
 ): { pairs: [number, number][]; more: boolean } {
-  interface Block {
-    start: number;
-    end: number;
-    sides: Map<string, number[]>;
-  }
-  const blocks = new Map<string, Block>();
-  ranges.forEach((r, i) => {
-    const block = blocks.get(r.range) ?? { ...span(r.range), sides: new Map() };
-    blocks.set(r.range, block);
-    block.sides.set(r.side, [...(block.sides.get(r.side) ?? []), i]);
+  const n = spans.length;
+  const starts = new Float64Array(n);
+  const ends = new Float64Array(n);
+  const sides = new Float64Array(n);
+  spans.forEach((span, i) => {
+    starts[i] = span.start;
+    ends[i] = span.end;
+    sides[i] = sideOf(i);
   });
-  const sorted = [...blocks.values()].sort((a, b) => a.start - b.start || b.end - a.end);
+  const start = (i: number) => starts[i] ?? 0;
+  const end = (i: number) => ends[i] ?? 0;
+  const side = (i: number) => sides[i] ?? 0;
+  // By start, wider first; equal spans side by side, by side and index.
+  const order = Array.from({ length: n }, (_, i) => i).sort(
+    (x, y) => start(x) - start(y) || end(y) - end(x) || side(x) - side(y) || x - y,
+  );
+  /** A block: equal spans, as runs of one side each. */
+  interface Block {
+    readonly end: number;
+    readonly runs: { side: number; members: number[] }[];
+  }
   const pairs: [number, number][] = [];
   let more = false;
-  // Every pair of one index from `a` and one from `b`, while the limit allows.
-  const join = (a: readonly number[], b: readonly number[]) => {
+  const join = (a: readonly number[], b: readonly number[]): boolean => {
     for (const x of a)
       for (const y of b) {
         if (pairs.length >= limit) {
           more = true;
-          return;
+          return false;
         }
         pairs.push(x < y ? [x, y] : [y, x]);
       }
+    return true;
   };
   const open: Block[] = [];
-  for (const block of sorted) {
-    while (open.length > 0 && (open[open.length - 1]?.end ?? 0) < block.start) open.pop();
-    const sides = [...block.sides];
-    sides.forEach(([side, a], k) => {
-      for (const [other, b] of sides.slice(k + 1)) if (other !== side) join(a, b);
+  for (let k = 0; k < order.length && !more; ) {
+    const head = order[k] ?? 0;
+    const runs: Block['runs'] = [];
+    for (; k < order.length; k++) {
+      const i = order[k] ?? 0;
+      if (start(i) !== start(head) || end(i) !== end(head)) break;
+      const run = runs[runs.length - 1];
+      if (run?.side === side(i)) run.members.push(i);
+      else runs.push({ side: side(i), members: [i] });
+    }
+    while (open.length > 0 && (open[open.length - 1]?.end ?? 0) < start(head)) open.pop();
+    runs.forEach((run, r) => {
+      for (const other of runs.slice(r + 1)) if (!more) join(run.members, other.members);
       for (const outer of open)
-        for (const [other, b] of outer.sides) if (other !== side) join(a, b);
+        for (const o of outer.runs) if (!more && o.side !== run.side) join(o.members, run.members);
     });
-    if (more) break;
-    open.push(block);
+    open.push({ end: end(head), runs });
   }
   return { pairs: pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1]), more };
 }

@@ -6,6 +6,55 @@ import { z } from 'zod';
 import { cidrProblem, overlaps } from '../net/cidr.ts';
 
 /**
+ * The most a topology may hold. Each list limit is above what Google itself allows or gives by
+ * default, so that no topology Google would accept is refused, and low enough that validating
+ * the largest topology the limits allow takes a moment, whatever a request body holds.
+ * Google's quota pages (https://cloud.google.com/vpc/docs/quota) list the quotas by name; their
+ * defaults appear per project in the console, so defaults quoted here come from elsewhere.
+ */
+export const LIMITS = {
+  /** Of YAML text; a topology of 100 networks with 10 subnets each is about 100 KB. */
+  bytes: 2 ** 20,
+  /** Flow collections (`[`, `{`) inside one another: the parser's memory grows with the depth. */
+  nesting: 64,
+  /**
+   * The "Networks" quota of a project is 15 by default (Google Cloud Fundamentals course); the
+   * scale benchmark's ring of peered networks (bench/lib/topology-gen.ts) goes up to 250.
+   */
+  networks: 250,
+  /** Each subnet has a primary range, which counts towards the next limit. */
+  subnets: 1_000,
+  /** "Maximum number of secondary IP ranges per subnet": 170, a limit that can't be raised. */
+  secondaryRanges: 170,
+  /**
+   * "Subnetwork ranges per VPC network" (SUBNET_RANGES_PER_NETWORK), primary and secondary
+   * ranges together; 300 by default, as Google's network dashboard
+   * (GoogleCloudPlatform/cloud-foundation-fabric) assumes.
+   */
+  subnetRanges: 1_000,
+  /** "Peerings per VPC network" is 25 by default (same source). */
+  peerings: 1_000,
+  /**
+   * GKE: 100 zonal clusters per zone plus 100 regional clusters per region in a project
+   * (https://cloud.google.com/kubernetes-engine/quotas); a region has a few zones.
+   */
+  clusters: 500,
+  /** GKE documents no limit on node pools per cluster. */
+  nodePools: 100,
+  /** The zones of one region: none has more than a handful. */
+  nodeLocations: 20,
+  nonMasqueradeCidrs: 1_000,
+  services: 1_000,
+  /** No more than the clusters there can be. */
+  consumers: 500,
+  /**
+   * Problems listed in one error: it is logged as one entry, and Cloud Logging takes entries of
+   * up to 256 KiB (https://cloud.google.com/logging/quotas).
+   */
+  issues: 200,
+} as const;
+
+/**
  * The value as typed, with control characters escaped (a newline must not start a new line) and
  * cut short, so that a huge value cannot make a huge message.
  */

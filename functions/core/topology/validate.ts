@@ -1,15 +1,24 @@
 /**
  * Parses and validates a topology file. Every problem is collected and reported at once, each
- * with its path, so a user fixes the file in one pass.
+ * with its path, so a user fixes the file in one pass; input beyond the limits in `LIMITS` is
+ * refused before the work it would cost.
  */
-import { parseDocument } from 'yaml';
+import { isAlias, isNode, Lexer, LineCounter, parseDocument, visit } from 'yaml';
 import type { z } from 'zod';
 import { TopologyError, type TopologyIssue } from '../errors.ts';
-import { clusterRanges, overlappingPairs, regionOf, type Sided, subnetRanges } from './ranges.ts';
+import {
+  clusterRanges,
+  overlappingPairs,
+  regionOf,
+  type Span,
+  spanOf,
+  subnetRanges,
+} from './ranges.ts';
 import {
   type Cluster,
   clusterAnyModeSchema,
   clusterSchema,
+  LIMITS,
   type Network,
   networkSchema,
   type Peering,
@@ -24,11 +33,91 @@ import {
 
 export { TopologyError, type TopologyIssue } from '../errors.ts';
 
-/** Parses YAML text into a validated topology, or throws TopologyError listing every issue. */
+const counted = (n: number): string => n.toLocaleString('en-US');
+
+/**
+ * The problem with a topology of `bytes` bytes, if it is too large; `more` when only a part of
+ * it was read (a pipe has no size to tell).
+ */
+export function sizeProblem(bytes: number, more?: 'more'): TopologyIssue | undefined {
+  const size = more ? `more than ${counted(LIMITS.bytes)}` : counted(bytes);
+  return bytes > LIMITS.bytes
+    ? {
+        path: '(file)',
+        message: `the topology is ${size} bytes, at most ${counted(LIMITS.bytes)} (1 MiB)`,
+      }
+    : undefined;
+}
+
+/** UTF-8 length of `text`, counted without encoding it. */
+function utf8Bytes(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c < 0xdc00) {
+      bytes += 2; // a surrogate pair: 4 bytes for 2 code units
+      i++;
+    } else if (c >= 0x800) bytes += 2;
+    else if (c >= 0x80) bytes += 1;
+  }
+  return bytes;
+}
+
+/**
+ * The line where flow collections first nest deeper than the limit, if they do. The lexer is
+ * linear and knows quoted scalars and comments; the parser would recurse once per level.
+ */
+function tooDeep(text: string): number | undefined {
+  let depth = 0;
+  let line = 1;
+  for (const token of new Lexer().lex(text)) {
+    if (token === '[' || token === '{') {
+      depth += 1;
+      if (depth > LIMITS.nesting) return line;
+    } else if (token === ']' || token === '}') depth = Math.max(0, depth - 1);
+    else for (let i = token.indexOf('\n'); i >= 0; i = token.indexOf('\n', i + 1)) line += 1;
+  }
+  return undefined;
+}
+
+/** Throws the problems, listing at most `LIMITS.issues` of them and how many more there are. */
+function refuse(issues: readonly TopologyIssue[], source: string, unlisted = false): never {
+  const max = LIMITS.issues;
+  if (issues.length <= max && !unlisted) throw new TopologyError(issues, source);
+  const more = unlisted ? 'more problems' : `${counted(issues.length - max)} more problems`;
+  throw new TopologyError(
+    [
+      ...issues.slice(0, max),
+      { path: '(top level)', message: `${more} not listed (only the first ${max} are)` },
+    ],
+    source,
+  );
+}
+
+/**
+ * Parses YAML text into a validated topology, or throws TopologyError listing every issue. Text
+ * over `LIMITS.bytes`, flow collections nested deeper than `LIMITS.nesting` and any YAML anchor
+ * or alias are refused before the document is built: a topology needs none of them, and an
+ * alias can make a few bytes expand into gigabytes ("billion laughs").
+ */
 export function parseTopology(text: string, source = 'topology'): Topology {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const tooLarge = sizeProblem(utf8Bytes(text));
+  if (tooLarge) refuse([tooLarge], source);
+  const deep = tooDeep(text);
+  if (deep !== undefined)
+    refuse(
+      [
+        {
+          path: `line ${deep}`,
+          message: `nested more than ${LIMITS.nesting} levels deep; a topology needs a few`,
+        },
+      ],
+      source,
+    );
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, lineCounter });
   if (doc.errors.length > 0) {
-    throw new TopologyError(
+    refuse(
       doc.errors.map((e) => ({
         path: e.linePos?.[0] ? `line ${e.linePos[0].line}` : '(file)',
         message: e.message.split('\n')[0] ?? e.message,
@@ -36,6 +125,23 @@ export function parseTopology(text: string, source = 'topology'): Topology {
       source,
     );
   }
+  const aliases: TopologyIssue[] = [];
+  const lineOf = (offset: number | undefined) =>
+    offset === undefined ? '(file)' : `line ${lineCounter.linePos(offset).line}`;
+  visit(doc, (_key, node) => {
+    if (!isNode(node)) return;
+    if (isAlias(node))
+      aliases.push({
+        path: lineOf(node.range?.[0]),
+        message: `'*${node.source}' is a YAML alias; a topology has none: write the value out`,
+      });
+    else if (node.anchor)
+      aliases.push({
+        path: lineOf(node.range?.[0]),
+        message: `'&${node.anchor}' is a YAML anchor; a topology has none: write the value out`,
+      });
+  });
+  if (aliases.length > 0) refuse(aliases, source);
   return validateTopology(doc.toJS(), source);
 }
 
@@ -70,8 +176,7 @@ export function validateTopology(raw: unknown, source = 'topology'): Topology {
   const issues: TopologyIssue[] = [];
   const top = topologyShape.safeParse(raw);
   if (!top.success) issues.push(...zodIssues('', top.error));
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-    throw new TopologyError(issues, source);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) refuse(issues, source);
   const fields = raw as Record<string, unknown>;
   const project = String(fields.project);
   // Without a valid region, subnets that default to it have no region to compare.
@@ -93,6 +198,9 @@ export function validateTopology(raw: unknown, source = 'topology'): Topology {
     clusters: list('clusters'),
     services: list('services'),
   };
+  // Lists over the limits are refused before any item is parsed: their size is the problem.
+  const tooMany = limitIssues(lists);
+  if (tooMany.length > 0) refuse([...issues, ...tooMany], source);
 
   // Items are parsed one by one: a bad item is reported and left out, and references to it by
   // name are not reported again as unknown. `at` keeps each item's index in the file, for paths.
@@ -230,30 +338,40 @@ export function validateTopology(raw: unknown, source = 'topology'): Topology {
   const peered = (a: string, b: string) => a === b || pairs.has([a, b].sort().join(' '));
 
   // Ranges that must not overlap: every subnet range and every routes-mode cluster range.
+  const placed = (path: string, range: string): Placed => ({ path, range, ...spanOf(range) });
   const rangesOf = new Map<string, Placed[]>();
   const subnetRangesOf = new Map<string, Placed[]>();
   networks.forEach((n, i) => {
-    const list = subnetRanges(n).map((r) => ({ ...r, path: `${networkAt(i)}.${r.path}` }));
+    const list = subnetRanges(n).map((r) => placed(`${networkAt(i)}.${r.path}`, r.range));
     subnetRangesOf.set(n.name, list);
     rangesOf.set(n.name, [...list]);
   });
   clusters.forEach((c, i) => {
     rangesOf
       .get(c.network)
-      ?.push(...clusterRanges(c).map((r) => ({ ...r, path: `${clusterAt(i)}.${r.path}` })));
+      ?.push(...clusterRanges(c).map((r) => placed(`${clusterAt(i)}.${r.path}`, r.range)));
   });
-  const overlapping = <T extends Sided & Placed>(list: readonly T[], say: (x: T, y: T) => void) => {
-    for (const [i, j] of overlappingPairs(list, Number.POSITIVE_INFINITY).pairs) {
+  // Overlaps are looked for only until there are more problems than can be listed.
+  let unlisted = false;
+  const overlapping = (
+    list: readonly Placed[],
+    sideOf: (i: number) => number,
+    say: (x: Placed, y: Placed, i: number, j: number) => void,
+  ) => {
+    const found = overlappingPairs(list, sideOf, Math.max(0, LIMITS.issues + 1 - issues.length));
+    unlisted ||= found.more;
+    for (const [i, j] of found.pairs) {
       const x = list[i];
       const y = list[j];
-      if (x && y) say(x, y);
+      if (x && y) say(x, y, i, j);
     }
   };
   const overlap = (x: Placed, y: Placed, where: string) =>
     issues.push({ path: x.path, message: `${x.range} overlaps ${y.range} (${y.path}) ${where}` });
   for (const [net, list] of rangesOf) {
     overlapping(
-      list.map((r, k) => ({ ...r, side: String(k) })),
+      list,
+      (k) => k,
       (x, y) => overlap(x, y, `within network '${net}'`),
     );
   }
@@ -263,7 +381,8 @@ export function validateTopology(raw: unknown, source = 'topology'): Topology {
     const lb = rangesOf.get(b);
     if (la && lb && a !== b)
       overlapping(
-        [...la.map((r) => ({ ...r, side: 'a' })), ...lb.map((r) => ({ ...r, side: 'b' }))],
+        la.concat(lb),
+        (k) => (k < la.length ? 0 : 1),
         (x, y) => overlap(x, y, `between peered networks '${a}' and '${b}'`),
       );
   }
@@ -286,18 +405,27 @@ export function validateTopology(raw: unknown, source = 'topology'): Topology {
     }
   });
   for (const [hub, peers] of peeringsOf) {
-    const atOf = new Map(peers.map((p) => [p.peer, p.at]));
-    const list = peers.flatMap(({ peer }) =>
-      (subnetRangesOf.get(peer) ?? []).map((r) => ({ ...r, side: peer })),
-    );
-    overlapping(list, (x, y) => {
-      const [px, py] = [x.side, y.side];
-      if (peered(px, py)) return;
-      issues.push({
-        path: peeringAt(Math.max(atOf.get(px) ?? 0, atOf.get(py) ?? 0)),
-        message: `'${hub}' would import overlapping ranges: ${x.range} (${x.path}) from '${px}' and ${y.range} (${y.path}) from '${py}'; Google Cloud refuses the second peering`,
-      });
+    const list: Placed[] = [];
+    const peerOf: number[] = [];
+    peers.forEach(({ peer }, k) => {
+      for (const r of subnetRangesOf.get(peer) ?? []) {
+        list.push(r);
+        peerOf.push(k);
+      }
     });
+    overlapping(
+      list,
+      (i) => peerOf[i] ?? 0,
+      (x, y, i, j) => {
+        const px = peers[peerOf[i] ?? 0];
+        const py = peers[peerOf[j] ?? 0];
+        if (!px || !py || peered(px.peer, py.peer)) return;
+        issues.push({
+          path: peeringAt(Math.max(px.at, py.at)),
+          message: `'${hub}' would import overlapping ranges: ${x.range} (${x.path}) from '${px.peer}' and ${y.range} (${y.path}) from '${py.peer}'; Google Cloud refuses the second peering`,
+        });
+      },
+    );
   }
 
   const clusterByName = new Map(clusters.map((c) => [c.name, c]));
@@ -334,12 +462,76 @@ export function validateTopology(raw: unknown, source = 'topology'): Topology {
     });
   });
 
-  if (issues.length > 0) throw new TopologyError(issues, source);
+  if (issues.length > 0) refuse(issues, source, unlisted);
   return { project, region, networks, peerings, clusters, services };
 }
 
+/** Lists longer than `LIMITS` allows, nested ones included, from the raw lists. */
+function limitIssues(
+  lists: Readonly<Record<keyof typeof topologyLists, unknown[]>>,
+): TopologyIssue[] {
+  const out: TopologyIssue[] = [];
+  const field = (item: unknown, key: string): unknown =>
+    typeof item === 'object' && item !== null ? (item as Record<string, unknown>)[key] : undefined;
+  /** Reports `list` when it is longer than `max`; true when it is. */
+  const over = (list: unknown, max: number, path: string, what: string, where = ''): boolean => {
+    if (!Array.isArray(list) || list.length <= max) return false;
+    out.push({
+      path,
+      message: `too many ${what}: ${counted(list.length)}, at most ${counted(max)}${where}`,
+    });
+    return true;
+  };
+  if (!over(lists.networks, LIMITS.networks, 'networks', 'networks'))
+    lists.networks.forEach((n, i) => {
+      const subnets = field(n, 'subnets');
+      const at = `networks[${i}]`;
+      if (
+        !Array.isArray(subnets) ||
+        over(subnets, LIMITS.subnets, `${at}.subnets`, 'subnets', ' in a network')
+      )
+        return;
+      let ranges = 0;
+      let tooManySecondary = false;
+      subnets.forEach((s, j) => {
+        const secondary = field(s, 'secondaryRanges');
+        const path = `${at}.subnets[${j}].secondaryRanges`;
+        if (over(secondary, LIMITS.secondaryRanges, path, 'secondary ranges', ' in a subnet'))
+          tooManySecondary = true;
+        ranges += 1 + (Array.isArray(secondary) ? secondary.length : 0);
+      });
+      if (!tooManySecondary && ranges > LIMITS.subnetRanges)
+        out.push({
+          path: at,
+          message: `too many subnet ranges (primary and secondary): ${counted(ranges)}, at most ${counted(LIMITS.subnetRanges)} in a network`,
+        });
+    });
+  over(lists.peerings, LIMITS.peerings, 'peerings', 'peerings');
+  if (!over(lists.clusters, LIMITS.clusters, 'clusters', 'clusters'))
+    lists.clusters.forEach((c, i) => {
+      const at = `clusters[${i}]`;
+      const where = ' in a cluster';
+      over(field(c, 'nodePools'), LIMITS.nodePools, `${at}.nodePools`, 'node pools', where);
+      over(field(c, 'nodeLocations'), LIMITS.nodeLocations, `${at}.nodeLocations`, 'zones', where);
+      const cidrs = field(c, 'nonMasqueradeCidrs');
+      over(
+        cidrs,
+        LIMITS.nonMasqueradeCidrs,
+        `${at}.nonMasqueradeCidrs`,
+        'non-masquerade ranges',
+        where,
+      );
+    });
+  if (!over(lists.services, LIMITS.services, 'services', 'services'))
+    lists.services.forEach((s, i) => {
+      const consumers = field(s, 'consumers');
+      over(consumers, LIMITS.consumers, `services[${i}].consumers`, 'consumers', ' in a service');
+    });
+  return out;
+}
+
 /** A range and where the file gives it. */
-interface Placed {
+interface Placed extends Span {
   readonly path: string;
   readonly range: string;
 }

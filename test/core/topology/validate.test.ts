@@ -11,7 +11,7 @@ function issuesOf(edit: (raw: Raw) => void): { path: string; message: string }[]
   const raw = parse(exampleYaml) as Raw;
   edit(raw);
   try {
-    parseTopology(stringify(raw));
+    parseTopology(stringify(raw, { aliasDuplicateObjects: false }));
   } catch (e) {
     if (e instanceof TopologyError) return [...e.issues];
     throw e;
