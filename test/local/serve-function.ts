@@ -26,7 +26,9 @@ const { parseOptions } = load<{ parseOptions(argv: string[], env: NodeJS.Process
 const { getRegisteredFunction } = load<{
   getRegisteredFunction(name: string): { userFunction: unknown; signatureType: string } | undefined;
 }>('function_registry.js');
-const { getServer } = load<{ getServer(fn: unknown, options: Options): Server }>('server.js');
+// Looked up when called, not now: functions/index.ts replaces getServer on this module when
+// imported (handlers/framework-errors.ts wraps it to answer bad bodies in JSON).
+const framework = load<{ getServer(fn: unknown, options: Options): Server }>('server.js');
 const { ErrorHandler } = load<{ ErrorHandler: new (s: Server) => { register(): void } }>(
   'invoker.js',
 );
@@ -40,7 +42,7 @@ if (!registered) {
 }
 // What getServer needs of the loaded function, as main.js passes it: the function and the
 // signature type it was registered with.
-const server = getServer(registered.userFunction, {
+const server = framework.getServer(registered.userFunction, {
   ...options,
   signatureType: registered.signatureType,
 });
