@@ -213,3 +213,114 @@ describe('internal forwarding rules', () => {
     );
   });
 });
+
+describe('references', () => {
+  const insertBs = (name: string, extra: Record<string, unknown>) =>
+    h.c.backendServices.insert({
+      project: 'p',
+      region: R,
+      backendServiceResource: {
+        name,
+        loadBalancingScheme: 'INTERNAL',
+        protocol: 'TCP',
+        healthChecks: [link(`regions/${R}/healthChecks/hc`)],
+        ...extra,
+      },
+    });
+  const getBs = async (name: string) =>
+    (await h.c.backendServices.get({ project: 'p', region: R, backendService: name }))[0];
+
+  it('stores the canonical URL of every reference, whatever form was sent', async () => {
+    const group = createNodeGroup(h.sim, {
+      project: 'p',
+      zone: `${R}-a`,
+      cluster: 'c1',
+      nodePool: 'pool',
+      nodeCount: 1,
+      network: 'global/networks/vpc',
+    });
+    // gcloud builds references from its endpoint override; others send partial URLs.
+    await h.done(
+      await insertBs('bs-forms', {
+        network: `${h.url}/compute/v1/projects/p/global/networks/vpc`,
+        healthChecks: [`regions/${R}/healthChecks/hc`],
+        backends: [{ group: group.instanceGroupUrl.replace('https://www.googleapis.com', h.url) }],
+      }),
+    );
+    const bs = await getBs('bs-forms');
+    expect(bs.network).toBe(link('global/networks/vpc'));
+    expect(bs.healthChecks).toEqual([link(`regions/${R}/healthChecks/hc`)]);
+    expect(bs.backends?.map((b) => b.group)).toEqual([group.instanceGroupUrl]);
+  });
+
+  it('refuses a backend service on a network that does not exist', async () => {
+    expect(
+      await rejection(insertBs('bs-nonet', { network: link('global/networks/none') })),
+    ).toEqual({
+      status: 404,
+      message: "The resource 'projects/p/global/networks/none' was not found",
+    });
+  });
+
+  it('refuses an instance group of another network than the backend service', async () => {
+    await h.done(
+      await h.c.networks.insert({
+        project: 'p',
+        networkResource: { name: 'other', autoCreateSubnetworks: false },
+      }),
+    );
+    const group = createNodeGroup(h.sim, {
+      project: 'p',
+      zone: `${R}-a`,
+      cluster: 'c2',
+      nodePool: 'pool',
+      nodeCount: 1,
+      network: 'global/networks/other',
+    });
+    const err = await rejection(
+      insertBs('bs-mixed', {
+        network: link('global/networks/vpc'),
+        backends: [{ group: group.instanceGroupUrl }],
+      }),
+    );
+    expect(err.status).toBe(400);
+    expect(err.message).toContain("Invalid value for field 'resource.backends[0].group'");
+    expect(err.message).toContain('projects/p/global/networks/other');
+  });
+
+  it('refuses to change the network of a backend service', async () => {
+    await h.done(
+      await h.c.networks.insert({
+        project: 'p',
+        networkResource: { name: 'other', autoCreateSubnetworks: false },
+      }),
+    );
+    await h.done(await insertBs('bs-net', { network: link('global/networks/vpc') }));
+    const bs = await getBs('bs-net');
+    const err = await rejection(
+      h.c.backendServices.patch({
+        project: 'p',
+        region: R,
+        backendService: 'bs-net',
+        backendServiceResource: {
+          fingerprint: bs.fingerprint,
+          network: link('global/networks/other'),
+        },
+      }),
+    );
+    expect(err.status).toBe(400);
+    expect(err.message).toMatch(/Network field cannot be modified/);
+  });
+
+  it('refuses a forwarding rule whose backend service is on another network', async () => {
+    await networkWithSubnet(h, 'other', { name: 'other-nodes', range: '10.20.0.0/24' });
+    await h.done(await insertBs('bs-other', { network: link('global/networks/other') }));
+    const err = await rejection(
+      insertRule('fr-x', { backendService: link(`regions/${R}/backendServices/bs-other`) }),
+    );
+    expect(err.status).toBe(400);
+    expect(err.message).toMatch(
+      /Forwarding rule network projects\/p\/global\/networks\/vpc must be the same as backend service network projects\/p\/global\/networks\/other/,
+    );
+  });
+});

@@ -169,12 +169,24 @@ function pick(o: JsonObject, keys: string[]): JsonObject {
  * error 412 conditionNotMet." (https://cloud.google.com/compute/docs/reference/rest/v1/regionBackendServices, fingerprint)
  */
 function backendServiceRoutes(sim: Sim): Route[] {
-  const normalise = (bs: Resource, project: string): Resource => {
+  const normalise = (bs: Resource, project: string, previous?: Resource): Resource => {
     bs.loadBalancingScheme ??= 'INTERNAL';
     bs.protocol ??= 'TCP';
     bs.sessionAffinity ??= 'NONE';
     bs.timeoutSec ??= 30;
     bs.connectionDraining ??= { drainingTimeoutSec: 0 };
+    // References are kept as Compute's canonical URLs whatever form was sent; a missing one is
+    // 404 notFound (https://cloud.google.com/compute/docs/api/handling-errors).
+    if (typeof bs.network === 'string') {
+      const key = refPath(bs.network, project);
+      mustGet(sim, 'networks', key);
+      bs.network = computeLink(key);
+    }
+    if (previous && (previous.network ?? null) !== (bs.network ?? null)) {
+      throw invalid(
+        `Invalid value for field 'resource.network': '${refPath(String(bs.network ?? ''), project)}'. Network field cannot be modified.`,
+      );
+    }
     bs.healthChecks = ((bs.healthChecks as string[] | undefined) ?? []).map((h) => {
       const key = refPath(h, project);
       mustGet(sim, HC.path, key);
@@ -185,14 +197,33 @@ function backendServiceRoutes(sim: Sim): Route[] {
         "Invalid value for field 'resource.healthChecks': ''. Health check must be specified for the INTERNAL load balancing scheme.",
       );
     }
-    bs.backends = ((bs.backends as JsonObject[] | undefined) ?? []).map((b) => {
+    // An internal passthrough load balancer "operates in a single VPC network" and sends to the
+    // backends' interfaces in it (https://cloud.google.com/load-balancing/docs/internal,
+    // https://cloud.google.com/load-balancing/docs/internal/ilb-next-hop-overview): every group
+    // is of the backend service's network, or, when it names none, of the first group's.
+    let network = typeof bs.network === 'string' ? bs.network : undefined;
+    const seen = new Set<string>();
+    bs.backends = ((bs.backends as JsonObject[] | undefined) ?? []).map((b, i) => {
       const key = refPath(String(b.group ?? ''), project);
-      if (!sim.store.get('instanceGroups', key)) throw notFound(key);
-      return { balancingMode: 'CONNECTION', ...b, group: computeLink(key) };
+      const group = sim.store.get<Resource>('instanceGroups', key);
+      if (!group) throw notFound(key);
+      const url = computeLink(key);
+      const field = `resource.backends[${i}].group`;
+      if (seen.has(url)) {
+        throw invalid(
+          `Invalid value for field '${field}': '${url}'. Duplicate instance groups in backend service.`,
+        );
+      }
+      seen.add(url);
+      const groupNet = typeof group.network === 'string' ? group.network : undefined;
+      network ??= groupNet;
+      if (bs.loadBalancingScheme === 'INTERNAL' && groupNet && groupNet !== network) {
+        throw invalid(
+          `Invalid value for field '${field}': '${url}'. Instance group network ${refPath(groupNet, '')} must be the same as backend service network ${refPath(String(network), '')}.`,
+        );
+      }
+      return { balancingMode: 'CONNECTION', ...b, group: url };
     });
-    const groups = (bs.backends as JsonObject[]).map((b) => b.group);
-    if (new Set(groups).size !== groups.length)
-      throw invalid("Invalid value for field 'resource.backends': duplicate instance group.");
     return bs;
   };
   const replace = (req: SimRequest, verb: 'patch' | 'update') => {
@@ -208,7 +239,7 @@ function backendServiceRoutes(sim: Sim): Route[] {
               ...writable(body),
               name: bs.name,
             } as Resource);
-      const next = normalise(base, param(req, 'project'));
+      const next = normalise(base, param(req, 'project'), bs);
       next.fingerprint = newFingerprint();
       return () => {
         const live = mustGet(sim, BS.path, key);
@@ -336,11 +367,19 @@ function forwardingRuleRoutes(sim: Sim): Route[] {
         }
         const bsRef = requireString(fr, 'backendService');
         const bsKey = refPath(bsRef, project);
-        mustGet(sim, BS.path, bsKey);
+        const bs = mustGet(sim, BS.path, bsKey);
         fr.backendService = computeLink(bsKey);
         const sub = subnetFor(sim, project, region, fr);
         fr.subnetwork = sub.selfLink;
         fr.network = sub.network;
+        // The rule and its backend service share one VPC network (load-balancing/docs/internal);
+        // the wording is Compute's answer to a rule on another network.
+        const bsNet = backendServiceNetwork(sim, bs);
+        if (bsNet && bsNet !== fr.network) {
+          throw invalid(
+            `Invalid value for field 'resource.backendService': '${fr.backendService}'. Forwarding rule network ${refPath(sub.network, '')} must be the same as backend service network ${refPath(bsNet, '')}.`,
+          );
+        }
         if (fr.ports !== undefined && fr.allPorts === true)
           throw invalid(
             "Invalid value for field 'resource.ports': ports and allPorts are exclusive.",
@@ -405,6 +444,17 @@ function forwardingRuleRoutes(sim: Sim): Route[] {
         }),
     ),
   ];
+}
+
+/** A backend service's network: its own, or that of its first instance group. */
+function backendServiceNetwork(sim: Sim, bs: Resource): string | undefined {
+  if (typeof bs.network === 'string') return bs.network;
+  const first = (bs.backends as JsonObject[] | undefined)?.[0]?.group;
+  const group =
+    typeof first === 'string'
+      ? sim.store.get<Resource>('instanceGroups', refPath(first, ''))
+      : undefined;
+  return typeof group?.network === 'string' ? group.network : undefined;
 }
 
 function subnetFor(sim: Sim, project: string, region: string, fr: Resource): Subnetwork {
