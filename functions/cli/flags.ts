@@ -4,7 +4,7 @@
  * and run under one exit-code rule: 0 success, 1 error, 2 usage error.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../core/errors.ts';
+import { ConfigError, TopologyError } from '../core/errors.ts';
 import { dispositionOf } from '../engine/disposition.ts';
 import { readSetting, SETTINGS, type Setting } from '../runtime/settings.ts';
 import type { Io } from './io.ts';
@@ -231,6 +231,15 @@ const STACK_FRAMES = 8;
  * one disposition (functions/engine/disposition.ts) classes the failure.
  */
 export function failureLines(title: string, e: unknown): string[] {
+  // A topology's problems are the answer the user asked for: every one (the validator caps
+  // how many), a line each, clipped.
+  if (e instanceof TopologyError) {
+    const [head = 'the topology is invalid:'] = e.message.split('\n');
+    return [
+      `${title}: ${clip(head)}`,
+      ...e.issues.map((i) => `  ${clip(`${i.path}: ${i.message}`)}`),
+    ];
+  }
   const d = dispositionOf(e, 'cli');
   const text = clip(e instanceof Error ? e.message : String(e));
   switch (d.failure) {
