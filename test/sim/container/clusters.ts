@@ -3,7 +3,14 @@ import { ok } from '../core/http.ts';
 import { lastSegment } from '../core/links.ts';
 import type { Route, SimRequest } from '../core/router.ts';
 import { writeRejected } from './audit.ts';
-import { alreadyExists, ContainerError, invalidArgument, notFound } from './errors.ts';
+import {
+  alreadyExists,
+  ContainerError,
+  invalidArgument,
+  methodNotFound,
+  notFound,
+} from './errors.ts';
+import { refuseIfInUse } from './in-use.ts';
 import {
   buildPoolNodes,
   CLUSTERS,
@@ -19,11 +26,26 @@ import {
   refreshDerived,
   VERSION,
 } from './model.ts';
-import { clusterKey, containerLink, defaultZones, isZone, scopeOf } from './names.ts';
+import {
+  clusterKey,
+  clusterResourceName,
+  containerLink,
+  defaultZones,
+  isZone,
+  nodePoolResourceName,
+  scopeOf,
+} from './names.ts';
 import { networking, removeManagedRanges } from './network.ts';
-import { createNodePool, deleteNodePool, updateNodePool } from './nodepools.ts';
+import {
+  createNodePool,
+  deleteNodePool,
+  setNodePoolAutoscaling,
+  setNodePoolSize,
+  updateNodePool,
+} from './nodepools.ts';
 import { deletePoolNodes } from './nodes.ts';
 import type { ContainerOperation } from './operations.ts';
+import { serverConfig, setLabels, updateCluster } from './updates.ts';
 
 export { CLUSTERS, type Cluster, type ClusterContext, type NodePool } from './model.ts';
 
@@ -51,7 +73,7 @@ async function createCluster(ctx: ClusterContext, req: SimRequest): Promise<Cont
   );
   const key = clusterKey(project, location, name);
   if (sim.store.get(CLUSTERS, key))
-    throw alreadyExists(`projects/${project}/locations/${location}/clusters/${name}`);
+    throw alreadyExists(clusterResourceName(project, location, name));
   const id = randomBytes(16).toString('hex');
   let cluster: Cluster;
   try {
@@ -148,8 +170,8 @@ async function createCluster(ctx: ClusterContext, req: SimRequest): Promise<Cont
         const c = sim.store.get<Cluster>(CLUSTERS, key);
         if (!c) return;
         const kube = ctx.apis.get(key)?.store;
-        for (const pool of c.nodePools) buildPoolNodes(sim, project, c, pool, undefined, kube);
-        refreshDerived(c);
+        for (const pool of c.nodePools) buildPoolNodes(sim, project, c, pool, { kube });
+        refreshDerived(c, sim);
         c.status = 'RUNNING';
       },
     });
@@ -187,6 +209,20 @@ function deleteCluster(ctx: ClusterContext, req: SimRequest): ContainerOperation
     apply: () => {
       const c = sim.store.get<Cluster>(CLUSTERS, key);
       if (!c) return;
+      try {
+        refuseIfInUse(
+          sim,
+          project,
+          c.nodePools.flatMap((np) => np.instanceGroupUrls),
+        );
+      } catch (e) {
+        // "In the event of the operation failing, the cluster will enter the ERROR state"
+        // (Operation.Type DELETE_CLUSTER, google/container/v1/cluster_service.proto); its
+        // pools and nodes stay as they were.
+        c.status = 'ERROR';
+        if (e instanceof ContainerError) c.statusMessage = e.message;
+        throw e;
+      }
       for (const pool of c.nodePools) deletePoolNodes(sim, project, pool.instanceGroupUrls);
       removeManagedRanges(sim, c);
       sim.store.delete(CLUSTERS, key);
@@ -242,6 +278,49 @@ export function clusterRoutes(ctx: ClusterContext): Route[] {
     add('DELETE', '/clusters/{cluster}', 'clusters.delete', 'write', (req) =>
       ok(deleteCluster(ctx, req)),
     );
+    add('PUT', '/clusters/{cluster}', 'clusters.update', 'write', (req) =>
+      ok(updateCluster(ctx, req)),
+    );
+    // locations/ form `:setResourceLabels`, zones/ form `/resourceLabels`.
+    add(
+      'POST',
+      scope === 'locations'
+        ? '/clusters/{cluster}:setResourceLabels'
+        : '/clusters/{cluster}/resourceLabels',
+      'clusters.setResourceLabels',
+      'write',
+      (req) => ok(setLabels(ctx, req)),
+    );
+    add(
+      'POST',
+      scope === 'locations'
+        ? '/clusters/{cluster}/nodePools/{nodePool}:setSize'
+        : '/clusters/{cluster}/nodePools/{nodePool}/setSize',
+      'nodePools.setSize',
+      'write',
+      (req) => ok(setNodePoolSize(ctx, req)),
+    );
+    add(
+      'POST',
+      scope === 'locations'
+        ? '/clusters/{cluster}/nodePools/{nodePool}:setAutoscaling'
+        : '/clusters/{cluster}/nodePools/{nodePool}/autoscaling',
+      'nodePools.setAutoscaling',
+      'write',
+      (req) => ok(setNodePoolAutoscaling(ctx, req)),
+    );
+    // GetServerConfig: `locations/{l}/serverConfig`, zones/ form `zones/{z}/serverconfig`.
+    add(
+      'GET',
+      scope === 'locations' ? '/serverConfig' : '/serverconfig',
+      'getServerConfig',
+      'read',
+      (req) => {
+        // The location must be a zone or region name; the project is any.
+        p(req, 'project');
+        return ok(serverConfig());
+      },
+    );
     add('POST', '/clusters/{cluster}/nodePools', 'nodePools.create', 'write', (req) =>
       ok(createNodePool(ctx, req)),
     );
@@ -254,10 +333,7 @@ export function clusterRoutes(ctx: ClusterContext): Route[] {
       const location = p(req, 'location');
       const c = getCluster(sim, project, location, p(req, 'cluster'));
       const np = c.nodePools.find((x) => x.name === p(req, 'nodePool'));
-      if (!np)
-        throw notFound(
-          `projects/${project}/locations/${location}/clusters/${c.name}/nodePools/${p(req, 'nodePool')}`,
-        );
+      if (!np) throw notFound(nodePoolResourceName(project, location, c.name, p(req, 'nodePool')));
       return ok(structuredClone(np));
     });
     add('PUT', '/clusters/{cluster}/nodePools/{nodePool}', 'nodePools.update', 'write', (req) =>
@@ -280,6 +356,21 @@ export function clusterRoutes(ctx: ClusterContext): Route[] {
     add('GET', '/operations/{operation}', 'operations.get', 'read', (req) =>
       ok(ctx.ops.get(p(req, 'project'), p(req, 'location'), p(req, 'operation'))),
     );
+  }
+  // Anything else under GKE's paths is a method GKE does not have (or the simulator does not
+  // serve): GKE's own error form, not Compute's. Last, so every route above matches first.
+  for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) {
+    for (const scope of ['locations', 'zones', 'aggregated']) {
+      routes.push({
+        method,
+        pattern: `/v1/projects/{project}/${scope}/{rest=**}`,
+        name: 'container.methodNotFound',
+        kind: 'read',
+        handler: () => {
+          throw methodNotFound();
+        },
+      });
+    }
   }
   return routes;
 }

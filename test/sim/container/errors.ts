@@ -59,6 +59,25 @@ export function invalidArgument(message: string): ContainerError {
 }
 
 /**
+ * 400 FAILED_PRECONDITION: the resource is not in the state the request needs (a stale label
+ * fingerprint; a group still in use). google.rpc.Code FAILED_PRECONDITION, "the system is not in
+ * a state required for the operation's execution" (https://cloud.google.com/apis/design/errors).
+ */
+export function failedPrecondition(message: string): ContainerError {
+  return new ContainerError(400, 'FAILED_PRECONDITION', message);
+}
+
+/**
+ * A path or verb no GKE method is bound to. Google's front end answers such a request with
+ * `{"error":{"code":404,"message":"Method not found.","status":"NOT_FOUND"}}` in the API's own
+ * error form; the bindings are the `google.api.http` options of
+ * google/container/v1/cluster_service.proto (googleapis/googleapis).
+ */
+export function methodNotFound(): ContainerError {
+  return new ContainerError(404, 'NOT_FOUND', 'Method not found.');
+}
+
+/**
  * GKE serialises operations on a cluster: another mutation while one runs fails with
  * FAILED_PRECONDITION (HTTP 400), which callers retry.
  * https://cloud.google.com/kubernetes-engine/docs/troubleshooting/troubleshoot-operations

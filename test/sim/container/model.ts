@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { refPath } from '../core/links.ts';
 import type { SimRequest } from '../core/router.ts';
 import type { Sim } from '../core/sim.ts';
 import type { JsonObject } from '../core/store.ts';
 import type { KubeStore } from '../kube/store.ts';
 import type { GkeAudit } from './audit.ts';
 import { invalidArgument, notFound } from './errors.ts';
-import { registerNodes } from './k8s-nodes.ts';
+import { type PoolNodeSpec, registerNodes } from './k8s-nodes.ts';
 import type { ClusterApis } from './kube.ts';
 import {
   clusterKey,
@@ -15,7 +16,7 @@ import {
   nodePoolResourceName,
   scopeOf,
 } from './names.ts';
-import { createPoolNodes } from './nodes.ts';
+import { createPoolNodes, type PoolNodes } from './nodes.ts';
 import type { ContainerOperations } from './operations.ts';
 
 /** Store collection of GKE clusters, keyed `projects/P/locations/L/clusters/C`. */
@@ -53,7 +54,7 @@ export function p(req: SimRequest, name: string): string {
 /** A stored cluster, or 404 NOT_FOUND. */
 export function getCluster(sim: Sim, project: string, location: string, name: string): Cluster {
   const c = sim.store.get<Cluster>(CLUSTERS, clusterKey(project, location, name));
-  if (!c) throw notFound(`projects/${project}/locations/${location}/clusters/${name}`);
+  if (!c) throw notFound(clusterResourceName(project, location, name));
   return c;
 }
 
@@ -165,27 +166,24 @@ export function newPool(
   };
 }
 
-/**
- * Creates the pool's instance groups in `zones` (default: all its locations), lists them, and
- * registers the nodes in the cluster's API server (`kube`).
- */
-export function buildPoolNodes(
-  sim: Sim,
+/** What the Compute side of a pool is made from: the cluster's network, tag hash, pod ranges. */
+export function poolNodesSpec(
   project: string,
   cluster: Cluster,
   pool: NodePool,
-  zones: string[] = pool.locations as string[],
-  kube?: KubeStore,
-): void {
+  zones: string[],
+  nodesPerZone: number,
+): PoolNodes {
   const routesBased = obj(cluster.ipAllocationPolicy).useIpAliases !== true;
   const net = obj(cluster.networkConfig);
-  const { urls, nodes } = createPoolNodes(sim, {
+  const labels = obj(cluster.resourceLabels) as Record<string, string>;
+  return {
     project,
     cluster: cluster.name,
     clusterHash: String(cluster.id).slice(0, 8),
     pool: pool.name,
     zones,
-    nodesPerZone: Number(pool.initialNodeCount),
+    nodesPerZone,
     network: String(net.network),
     ...(net.subnetwork ? { subnetwork: String(net.subnetwork) } : {}),
     machineType: String(obj(pool.config).machineType),
@@ -197,27 +195,73 @@ export function buildPoolNodes(
           },
         }
       : {}),
-  });
-  pool.instanceGroupUrls = [...pool.instanceGroupUrls, ...urls];
-  registerNodes(
-    kube,
-    {
-      project,
-      pool: pool.name,
-      machineType: String(obj(pool.config).machineType),
-      version: String(pool.version ?? VERSION),
-      podRange: String(cluster.clusterIpv4Cidr),
-    },
-    nodes,
+    ...(Object.keys(labels).length > 0 ? { labels } : {}),
+  };
+}
+
+/** What the Node objects of a pool's nodes carry. */
+export function poolNodeSpec(project: string, cluster: Cluster, pool: NodePool): PoolNodeSpec {
+  return {
+    project,
+    pool: pool.name,
+    machineType: String(obj(pool.config).machineType),
+    version: String(pool.version ?? VERSION),
+    podRange: String(cluster.clusterIpv4Cidr),
+  };
+}
+
+/**
+ * The pool's size per zone: its groups' target size (what SetNodePoolSize last set), else
+ * `initialNodeCount` (https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.clusters.nodePools/setSize:
+ * "The new size will be used for all replicas, including future replicas created by modifying
+ * NodePool.locations").
+ */
+export function poolZoneSize(sim: Sim, project: string, pool: NodePool): number {
+  for (const url of pool.instanceGroupUrls) {
+    const igm = sim.store.get<JsonObject>('instanceGroupManagers', refPath(url, project));
+    if (typeof igm?.targetSize === 'number') return igm.targetSize;
+  }
+  return Number(pool.initialNodeCount);
+}
+
+/**
+ * Creates the pool's instance groups in `zones` (default: all its locations) with `perZone`
+ * instances each (default: its current size per zone), lists them, and registers the nodes in
+ * the cluster's API server (`kube`).
+ */
+export function buildPoolNodes(
+  sim: Sim,
+  project: string,
+  cluster: Cluster,
+  pool: NodePool,
+  options: { zones?: string[]; kube?: KubeStore | undefined; perZone?: number } = {},
+): void {
+  const zones = options.zones ?? (pool.locations as string[]);
+  const perZone = options.perZone ?? poolZoneSize(sim, project, pool);
+  const { urls, nodes } = createPoolNodes(
+    sim,
+    poolNodesSpec(project, cluster, pool, zones, perZone),
   );
+  pool.instanceGroupUrls = [...pool.instanceGroupUrls, ...urls];
+  registerNodes(options.kube, poolNodeSpec(project, cluster, pool), nodes);
   pool.status = 'RUNNING';
 }
 
-/** Recomputes the cluster fields derived from its pools (instanceGroupUrls, currentNodeCount). */
-export function refreshDerived(cluster: Cluster): void {
+/**
+ * Recomputes the cluster fields derived from its pools: instanceGroupUrls, and currentNodeCount
+ * from the groups' sizes (a pool without groups yet counts initialNodeCount per zone).
+ */
+export function refreshDerived(cluster: Cluster, sim?: Sim): void {
   cluster.instanceGroupUrls = cluster.nodePools.flatMap((np) => np.instanceGroupUrls);
-  cluster.currentNodeCount = cluster.nodePools.reduce(
-    (n, np) => n + Number(np.initialNodeCount) * (np.locations as string[]).length,
-    0,
-  );
+  cluster.currentNodeCount = cluster.nodePools.reduce((n, np) => {
+    if (!sim || np.instanceGroupUrls.length === 0)
+      return n + Number(np.initialNodeCount) * (np.locations as string[]).length;
+    return (
+      n +
+      np.instanceGroupUrls.reduce((m, url) => {
+        const igm = sim.store.get<JsonObject>('instanceGroupManagers', refPath(url, ''));
+        return m + Number(igm?.targetSize ?? 0);
+      }, 0)
+    );
+  }, 0);
 }

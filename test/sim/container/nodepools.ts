@@ -1,7 +1,9 @@
 import type { SimRequest } from '../core/router.ts';
+import type { JsonObject } from '../core/store.ts';
 import { writeRejected } from './audit.ts';
-import { ContainerError, notFound } from './errors.ts';
-import { unregisterNodes } from './k8s-nodes.ts';
+import { ContainerError, invalidArgument, notFound } from './errors.ts';
+import { refuseIfInUse } from './in-use.ts';
+import { registerNodes, unregisterNodes } from './k8s-nodes.ts';
 import {
   buildPoolNodes,
   CLUSTERS,
@@ -13,11 +15,14 @@ import {
   obj,
   p,
   poolAudit,
+  poolNodeSpec,
+  poolNodesSpec,
+  poolZoneSize,
   poolZones,
   refreshDerived,
 } from './model.ts';
 import { clusterKey, nodePoolResourceName } from './names.ts';
-import { deletePoolNodes } from './nodes.ts';
+import { deletePoolNodes, resizePoolNodes, zoneOf } from './nodes.ts';
 import type { ContainerOperation } from './operations.ts';
 
 /** CreateNodePool: CREATE_NODE_POOL operation; instance groups are made when it is DONE. */
@@ -75,15 +80,26 @@ export function createNodePool(ctx: ClusterContext, req: SimRequest): ContainerO
       const c = sim.store.get<Cluster>(CLUSTERS, key);
       const np = c?.nodePools.find((x) => x.name === poolName);
       if (!c || !np) return;
-      buildPoolNodes(sim, project, c, np, undefined, ctx.apis.get(key)?.store);
-      refreshDerived(c);
+      buildPoolNodes(sim, project, c, np, { kube: ctx.apis.get(key)?.store });
+      refreshDerived(c, sim);
     },
   });
   cluster.nodePools.push(pool);
   return op;
 }
 
-/** DeleteNodePool: DELETE_NODE_POOL operation; groups and node routes go when it is DONE. */
+/** A pool of a stored cluster, or 404 NOT_FOUND. */
+function getPool(cluster: Cluster, project: string, location: string, name: string): NodePool {
+  const pool = cluster.nodePools.find((np) => np.name === name);
+  if (!pool) throw notFound(nodePoolResourceName(project, location, cluster.name, name));
+  return pool;
+}
+
+/**
+ * DeleteNodePool: DELETE_NODE_POOL operation; groups and node routes go when it is DONE. While a
+ * group is a backend of a backend service Compute refuses to delete it, so the operation ends
+ * in error and the pool stays as it was (see in-use.ts).
+ */
 export function deleteNodePool(ctx: ClusterContext, req: SimRequest): ContainerOperation {
   const { sim } = ctx;
   const project = p(req, 'project');
@@ -91,11 +107,7 @@ export function deleteNodePool(ctx: ClusterContext, req: SimRequest): ContainerO
   const clusterName = p(req, 'cluster');
   const poolName = p(req, 'nodePool');
   const cluster = getCluster(sim, project, location, clusterName);
-  const pool = cluster.nodePools.find((np) => np.name === poolName);
-  if (!pool)
-    throw notFound(
-      `projects/${project}/locations/${location}/clusters/${clusterName}/nodePools/${poolName}`,
-    );
+  const pool = getPool(cluster, project, location, poolName);
   const key = clusterKey(project, location, clusterName);
   const audit = poolAudit(
     req,
@@ -109,6 +121,7 @@ export function deleteNodePool(ctx: ClusterContext, req: SimRequest): ContainerO
     },
     pool.locations as string[],
   );
+  const was = pool.status;
   const op = ctx.ops.start({
     project,
     location,
@@ -120,27 +133,57 @@ export function deleteNodePool(ctx: ClusterContext, req: SimRequest): ContainerO
       const c = sim.store.get<Cluster>(CLUSTERS, key);
       const np = c?.nodePools.find((x) => x.name === poolName);
       if (!c || !np) return;
+      try {
+        refuseIfInUse(sim, project, np.instanceGroupUrls);
+      } catch (e) {
+        np.status = was;
+        throw e;
+      }
       unregisterNodes(
         ctx.apis.get(key)?.store,
         deletePoolNodes(sim, project, np.instanceGroupUrls),
       );
       c.nodePools = c.nodePools.filter((x) => x !== np);
-      refreshDerived(c);
+      refreshDerived(c, sim);
     },
   });
   pool.status = 'STOPPING';
   return op;
 }
 
-/** Zone of an instance group manager URL. */
-function zoneOfGroup(url: string): string {
-  return /\/zones\/([^/]+)\//.exec(url)?.[1] ?? '';
+/**
+ * Moves a pool to `wanted` zones: a group (with nodes, at the pool's size per zone) is added in
+ * each new zone and the groups of dropped zones are removed
+ * (https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.clusters.nodePools#NodePool.FIELDS.locations:
+ * "changing node pool locations will result in nodes being added and/or removed").
+ */
+export function movePool(
+  ctx: ClusterContext,
+  project: string,
+  key: string,
+  cluster: Cluster,
+  pool: NodePool,
+  wanted: string[],
+): void {
+  const { sim } = ctx;
+  const kube = ctx.apis.get(key)?.store;
+  const before = pool.locations as string[];
+  const perZone = poolZoneSize(sim, project, pool);
+  const dropped = pool.instanceGroupUrls.filter((u) => !wanted.includes(zoneOf(u)));
+  unregisterNodes(kube, deletePoolNodes(sim, project, dropped));
+  pool.instanceGroupUrls = pool.instanceGroupUrls.filter((u) => !dropped.includes(u));
+  pool.locations = wanted;
+  buildPoolNodes(sim, project, cluster, pool, {
+    zones: wanted.filter((z) => !before.includes(z)),
+    kube,
+    perZone,
+  });
 }
 
 /**
- * UpdateNodePool: a change of `locations` adds an instance group (with nodes) in each new zone
- * and removes the groups of dropped zones; version and image type are recorded. Operation type
- * UPGRADE_NODES, as GKE reports node-pool updates.
+ * UpdateNodePool: a change of `locations` moves the pool (movePool); version and image type
+ * are recorded. Operation type UPGRADE_NODES: "Despite calling this an 'upgrade', this includes
+ * most forms of updates to node pools" (Operation.Type in google/container/v1/cluster_service.proto).
  * https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.clusters.nodePools/update
  */
 export function updateNodePool(ctx: ClusterContext, req: SimRequest): ContainerOperation {
@@ -151,9 +194,8 @@ export function updateNodePool(ctx: ClusterContext, req: SimRequest): ContainerO
   const poolName = p(req, 'nodePool');
   const request = obj(req.body);
   const cluster = getCluster(sim, project, location, clusterName);
-  const pool = cluster.nodePools.find((np) => np.name === poolName);
+  const pool = getPool(cluster, project, location, poolName);
   const poolPath = `projects/${project}/locations/${location}/clusters/${clusterName}/nodePools/${poolName}`;
-  if (!pool) throw notFound(poolPath);
   const wanted =
     Array.isArray(request.locations) && request.locations.length > 0
       ? request.locations.map(String)
@@ -180,19 +222,7 @@ export function updateNodePool(ctx: ClusterContext, req: SimRequest): ContainerO
       const c = sim.store.get<Cluster>(CLUSTERS, key);
       const np = c?.nodePools.find((x) => x.name === poolName);
       if (!c || !np) return;
-      const before = np.locations as string[];
-      const dropped = np.instanceGroupUrls.filter((u) => !wanted.includes(zoneOfGroup(u)));
-      unregisterNodes(ctx.apis.get(key)?.store, deletePoolNodes(sim, project, dropped));
-      np.instanceGroupUrls = np.instanceGroupUrls.filter((u) => !dropped.includes(u));
-      np.locations = wanted;
-      buildPoolNodes(
-        sim,
-        project,
-        c,
-        np,
-        wanted.filter((z) => !before.includes(z)),
-        ctx.apis.get(key)?.store,
-      );
+      movePool(ctx, project, key, c, np, wanted);
       if (
         typeof request.nodeVersion === 'string' &&
         request.nodeVersion !== '' &&
@@ -204,9 +234,156 @@ export function updateNodePool(ctx: ClusterContext, req: SimRequest): ContainerO
         np.config = { ...obj(np.config), imageType: request.imageType };
       }
       np.status = 'RUNNING';
-      refreshDerived(c);
+      refreshDerived(c, sim);
     },
   });
   pool.status = 'RECONCILING';
   return op;
+}
+
+/**
+ * SetNodePoolSize: every zone of the pool gets `nodeCount` nodes ("The desired node count for
+ * the pool", per zone as gcloud's `clusters resize` says: "the new size represents the number of
+ * nodes in the node pool per zone"). Operation SET_NODE_POOL_SIZE; the pool is RECONCILING
+ * meanwhile; `initialNodeCount` keeps its created value.
+ * https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.clusters.nodePools/setSize
+ */
+export function setNodePoolSize(ctx: ClusterContext, req: SimRequest): ContainerOperation {
+  const { sim } = ctx;
+  const project = p(req, 'project');
+  const location = p(req, 'location');
+  const clusterName = p(req, 'cluster');
+  const poolName = p(req, 'nodePool');
+  const request = obj(req.body);
+  const cluster = getCluster(sim, project, location, clusterName);
+  const pool = getPool(cluster, project, location, poolName);
+  const size = request.nodeCount;
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 0)
+    throw invalidArgument(
+      `Invalid value for field "node_count": ${JSON.stringify(size ?? null)}. Must be a non-negative integer.`,
+    );
+  const poolPath = `projects/${project}/locations/${location}/clusters/${clusterName}/nodePools/${poolName}`;
+  const key = clusterKey(project, location, clusterName);
+  const audit = poolAudit(
+    req,
+    project,
+    location,
+    clusterName,
+    poolName,
+    'SetNodePoolSize',
+    { ...request, name: poolPath },
+    pool.locations as string[],
+  );
+  const was = pool.status;
+  const op = ctx.ops.start({
+    project,
+    location,
+    operationType: 'SET_NODE_POOL_SIZE',
+    target: `clusters/${clusterName}/nodePools/${poolName}`,
+    clusterKey: key,
+    audit,
+    apply: () => {
+      const c = sim.store.get<Cluster>(CLUSTERS, key);
+      const np = c?.nodePools.find((x) => x.name === poolName);
+      if (!c || !np) return;
+      const kube = ctx.apis.get(key)?.store;
+      const { added, removed } = resizePoolNodes(
+        sim,
+        poolNodesSpec(project, c, np, np.locations as string[], size),
+        np.instanceGroupUrls,
+        size,
+      );
+      unregisterNodes(kube, removed);
+      registerNodes(kube, poolNodeSpec(project, c, np), added);
+      np.status = was === 'RECONCILING' ? 'RUNNING' : was;
+      refreshDerived(c, sim);
+    },
+  });
+  pool.status = 'RECONCILING';
+  return op;
+}
+
+/**
+ * Checks a NodePoolAutoscaling and returns it in its JSON form without default values.
+ * "min_node_count: ... Must be greater than or equal to 0 and less than or equal to
+ * max_node_count"; "The total_*_node_count fields are mutually exclusive with the
+ * *_node_count fields" (NodePoolAutoscaling, google/container/v1/cluster_service.proto).
+ */
+export function checkAutoscaling(value: unknown, field: string): JsonObject {
+  const a = obj(value);
+  const num = (k: string): number => {
+    const v = a[k];
+    if (v === undefined || v === null) return 0;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+      throw invalidArgument(`Invalid value for field "${field}.${k}": ${JSON.stringify(v)}.`);
+    return v;
+  };
+  const min = num('minNodeCount');
+  const max = num('maxNodeCount');
+  const totalMin = num('totalMinNodeCount');
+  const totalMax = num('totalMaxNodeCount');
+  if (min > max)
+    throw invalidArgument(
+      `Invalid value for field "${field}.min_node_count": ${min}. Must be less than or equal to max_node_count (${max}).`,
+    );
+  if (totalMin > totalMax)
+    throw invalidArgument(
+      `Invalid value for field "${field}.total_min_node_count": ${totalMin}. Must be less than or equal to total_max_node_count (${totalMax}).`,
+    );
+  if ((min > 0 || max > 0) && (totalMin > 0 || totalMax > 0))
+    throw invalidArgument(
+      `Invalid value for field "${field}": the total_*_node_count fields are mutually exclusive with the *_node_count fields.`,
+    );
+  const out: JsonObject = {};
+  if (a.enabled === true) out.enabled = true;
+  if (min > 0) out.minNodeCount = min;
+  if (max > 0) out.maxNodeCount = max;
+  if (a.autoprovisioned === true) out.autoprovisioned = true;
+  if (typeof a.locationPolicy === 'string' && a.locationPolicy !== 'LOCATION_POLICY_UNSPECIFIED')
+    out.locationPolicy = a.locationPolicy;
+  if (totalMin > 0) out.totalMinNodeCount = totalMin;
+  if (totalMax > 0) out.totalMaxNodeCount = totalMax;
+  return out;
+}
+
+/**
+ * SetNodePoolAutoscaling: records the pool's autoscaler settings (the cluster autoscaler itself
+ * is not simulated: sizes change only by setSize and locations). Operation UPDATE_CLUSTER, the
+ * type GKE uses for metadata-only changes (Operation.Type in cluster_service.proto).
+ * https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.clusters.nodePools/setAutoscaling
+ */
+export function setNodePoolAutoscaling(ctx: ClusterContext, req: SimRequest): ContainerOperation {
+  const { sim } = ctx;
+  const project = p(req, 'project');
+  const location = p(req, 'location');
+  const clusterName = p(req, 'cluster');
+  const poolName = p(req, 'nodePool');
+  const request = obj(req.body);
+  const cluster = getCluster(sim, project, location, clusterName);
+  const pool = getPool(cluster, project, location, poolName);
+  const autoscaling = checkAutoscaling(request.autoscaling, 'autoscaling');
+  const poolPath = `projects/${project}/locations/${location}/clusters/${clusterName}/nodePools/${poolName}`;
+  const key = clusterKey(project, location, clusterName);
+  const audit = poolAudit(
+    req,
+    project,
+    location,
+    clusterName,
+    poolName,
+    'SetNodePoolAutoscaling',
+    { ...request, name: poolPath },
+    pool.locations as string[],
+  );
+  return ctx.ops.start({
+    project,
+    location,
+    operationType: 'UPDATE_CLUSTER',
+    target: `clusters/${clusterName}/nodePools/${poolName}`,
+    clusterKey: key,
+    audit,
+    apply: () => {
+      const np = sim.store.get<Cluster>(CLUSTERS, key)?.nodePools.find((x) => x.name === poolName);
+      if (np) np.autoscaling = autoscaling;
+    },
+  });
 }

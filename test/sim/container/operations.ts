@@ -102,7 +102,7 @@ export class ContainerOperations {
       OPERATIONS,
       ContainerOperations.key(project, location, name),
     );
-    if (!op) throw notFound(`projects/${project}/locations/${location}/operations/${name}`);
+    if (!op) throw notFound(`projects/${project}/${scopeOf(location)}/operations/${name}`);
     return structuredClone(op);
   }
 
