@@ -283,6 +283,93 @@ export function listReply(req: SimRequest, kind: string, listPath: string, items
   return ok(body);
 }
 
+/** Which scope types an aggregated list includes: "only scopes of the scope types where the resource type is expected to be found" (aggregatedList, includeAllScopes). */
+export type ScopeType = 'global' | 'regions' | 'zones';
+
+/** Compute collections whose keys name the regions and zones a project uses. */
+const SCOPED_COLLECTIONS = [
+  'subnetworks',
+  'healthChecks',
+  'backendServices',
+  'forwardingRules',
+  'instances',
+  'instanceGroups',
+  'instanceGroupManagers',
+  'autoscalers',
+  'operations',
+];
+
+/**
+ * The scopes a project uses: regions and zones named by its resources' keys, a zone's region
+ * included. Compute lists every region or zone; the simulator knows only those in use.
+ */
+function knownScopes(sim: Sim, project: string, types: readonly ScopeType[]): string[] {
+  const scopes = new Set<string>(types.includes('global') ? ['global'] : []);
+  for (const c of SCOPED_COLLECTIONS) {
+    for (const [key] of sim.store.entries(c, `projects/${project}/`)) {
+      const m = /^projects\/[^/]+\/(regions|zones)\/([^/]+)\//.exec(key);
+      if (!m?.[1] || !m[2]) continue;
+      if (m[1] === 'zones' && types.includes('zones')) scopes.add(`zones/${m[2]}`);
+      const region = m[1] === 'regions' ? m[2] : m[2].replace(/-[a-z]$/, '');
+      if (types.includes('regions')) scopes.add(`regions/${region}`);
+    }
+  }
+  return [...scopes];
+}
+
+/** The scope key (`global`, `regions/R`, `zones/Z`) of a stored resource's key. */
+export function scopeOfKey(key: string): string {
+  const m = /^projects\/[^/]+\/((?:regions|zones)\/[^/]+|global)\//.exec(key);
+  return m?.[1] ?? 'global';
+}
+
+/**
+ * An aggregatedList response: `{kind, id, items: {"<scope>": {<collection>: [...]} | {warning}},
+ * selfLink, nextPageToken?}`. A scope without items carries the warning that "replaces the list
+ * ... when the list is empty" (NO_RESULTS_ON_PAGE; e.g.
+ * https://cloud.google.com/compute/docs/reference/rest/v1/forwardingRules/aggregatedList).
+ * `filter`, `maxResults` and `pageToken` work as in {@link listReply}, over all scopes.
+ */
+export function aggregatedReply(
+  sim: Sim,
+  req: SimRequest,
+  spec: {
+    kind: string;
+    /** The collection name in the path and in each scope's list: `forwardingRules`. */
+    collection: string;
+    types: readonly ScopeType[];
+    /** `[scope, item]` pairs: `['regions/us-central1', {...}]`. */
+    items: readonly (readonly [string, object])[];
+  },
+): Reply {
+  const project = param(req, 'project');
+  const filter = compileComputeFilter(req.query.get('filter'));
+  const matched = spec.items.filter(([, item]) => filter(item));
+  const max = Math.min(500, Math.max(1, Number(req.query.get('maxResults') ?? '500') || 500));
+  const start = Number(req.query.get('pageToken') ?? '0') || 0;
+  const page = matched.slice(start, start + max);
+  const scopes = [...new Set([...knownScopes(sim, project, spec.types), ...page.map(([s]) => s)])];
+  scopes.sort((a, b) => (a === 'global' ? -1 : b === 'global' ? 1 : a.localeCompare(b)));
+  const items: Record<string, JsonObject> = {};
+  for (const scope of scopes) {
+    const list = page.filter(([s]) => s === scope).map(([, item]) => item as JsonObject);
+    items[scope] =
+      list.length > 0
+        ? { [spec.collection]: list }
+        : {
+            warning: {
+              code: 'NO_RESULTS_ON_PAGE',
+              message: `There are no results for scope '${scope}' on this page.`,
+              data: [{ key: 'scope', value: scope }],
+            },
+          };
+  }
+  const path = `projects/${project}/aggregated/${spec.collection}`;
+  const body: JsonObject = { kind: spec.kind, id: path, items, selfLink: computeLink(path) };
+  if (start + max < matched.length) body.nextPageToken = String(start + max);
+  return ok(body);
+}
+
 /** Path parameter, or 400 when missing (router guarantees presence; typed access). */
 export function param(req: SimRequest, name: string): string {
   const v = req.params[name];

@@ -1,12 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { alreadyExists, notFound } from '../core/errors.ts';
 import { ok } from '../core/http.ts';
-import { computeLink, lastSegment, refPath } from '../core/links.ts';
+import { computeLink, refPath } from '../core/links.ts';
 import type { Route } from '../core/router.ts';
 import type { Sim } from '../core/sim.ts';
 import type { JsonObject } from '../core/store.ts';
 import { allocateAddress } from './addresses.ts';
 import {
+  aggregatedReply,
   baseFields,
   listReply,
   mustGet,
@@ -14,6 +15,7 @@ import {
   param,
   type Resource,
   route,
+  scopeOfKey,
 } from './common.ts';
 import type { Subnetwork } from './ranges.ts';
 
@@ -247,23 +249,32 @@ export function groupRoutes(sim: Sim): Route[] {
         return listReply(req, 'compute#instanceGroupsListInstances', `${key}/listInstances`, items);
       },
     ),
-    route('GET', 'aggregated/instanceGroups', IG, 'aggregatedList', 'read', (req) => {
-      const project = param(req, 'project');
-      const items: Record<string, JsonObject> = {};
-      for (const ig of sim.store.list<Resource>(IG, `projects/${project}/zones/`)) {
-        const scope = `zones/${lastSegment(String(ig.zone))}`;
-        const bucket = items[scope] ?? { instanceGroups: [] };
-        items[scope] = bucket;
-        (bucket.instanceGroups as JsonObject[]).push(publicIg(ig));
-      }
-      const path = `projects/${project}/aggregated/instanceGroups`;
-      return ok({
-        kind: 'compute#instanceGroupAggregatedList',
-        id: path,
-        items,
-        selfLink: computeLink(path),
-      });
-    }),
+    // aggregatedList of instances, instance groups and managers, by zone
+    // (https://cloud.google.com/compute/docs/reference/rest/v1/instances/aggregatedList,
+    // .../instanceGroups/aggregatedList, .../instanceGroupManagers/aggregatedList).
+    ...(
+      [
+        [VM, 'compute#instanceAggregatedList', ['zones'], (r: Resource) => r],
+        [IG, 'compute#instanceGroupAggregatedList', ['zones', 'regions'], publicIg],
+        [
+          IGM,
+          'compute#instanceGroupManagerAggregatedList',
+          ['zones', 'regions'],
+          (r: Resource) => r,
+        ],
+      ] as const
+    ).map(([collection, kind, types, view]) =>
+      route('GET', `aggregated/${collection}`, collection, 'aggregatedList', 'read', (req) =>
+        aggregatedReply(sim, req, {
+          kind,
+          collection,
+          types,
+          items: sim.store
+            .entries<Resource>(collection, `projects/${param(req, 'project')}/`)
+            .map(([key, r]) => [scopeOfKey(key), view(r)] as const),
+        }),
+      ),
+    ),
     route('GET', 'zones/{zone}/instanceGroupManagers', IGM, 'list', 'read', (req) => {
       const prefix = zonePrefix(param(req, 'project'), param(req, 'zone'), IGM);
       return listReply(

@@ -5,6 +5,7 @@ import type { Sim } from '../core/sim.ts';
 import type { JsonObject } from '../core/store.ts';
 import { allocateAddress, checkAddress } from './addresses.ts';
 import {
+  aggregatedReply,
   baseFields,
   bodyObject,
   checkFingerprint,
@@ -16,6 +17,7 @@ import {
   type Resource,
   requireString,
   route,
+  scopeOfKey,
   writable,
 } from './common.ts';
 import type { Subnetwork } from './ranges.ts';
@@ -62,7 +64,38 @@ const FR: RegionalKind = {
  * https://cloud.google.com/compute/docs/reference/rest/v1/forwardingRules
  */
 export function lbRoutes(sim: Sim): Route[] {
-  return [...healthCheckRoutes(sim), ...backendServiceRoutes(sim), ...forwardingRuleRoutes(sim)];
+  return [
+    ...healthCheckRoutes(sim),
+    ...backendServiceRoutes(sim),
+    ...forwardingRuleRoutes(sim),
+    ...aggregatedRoutes(sim),
+  ];
+}
+
+/**
+ * healthChecks / backendServices / forwardingRules aggregatedList: regional and global ones by
+ * scope (https://cloud.google.com/compute/docs/reference/rest/v1/healthChecks/aggregatedList,
+ * .../backendServices/aggregatedList, .../forwardingRules/aggregatedList). The simulator has
+ * regional ones only.
+ */
+function aggregatedRoutes(sim: Sim): Route[] {
+  const kinds: [RegionalKind, string, string][] = [
+    [HC, 'healthChecks', 'compute#healthChecksAggregatedList'],
+    [BS, 'backendServices', 'compute#backendServiceAggregatedList'],
+    [FR, 'forwardingRules', 'compute#forwardingRuleAggregatedList'],
+  ];
+  return kinds.map(([k, collection, kind]) =>
+    route('GET', `aggregated/${collection}`, collection, 'aggregatedList', 'read', (req) =>
+      aggregatedReply(sim, req, {
+        kind,
+        collection,
+        types: ['global', 'regions'],
+        items: sim.store
+          .entries<Resource>(k.path, `projects/${param(req, 'project')}/`)
+          .map(([key, r]) => [scopeOfKey(key), r] as const),
+      }),
+    ),
+  );
 }
 
 function regionLink(req: SimRequest): string {

@@ -6,6 +6,7 @@ import type { Sim } from '../core/sim.ts';
 import type { JsonObject } from '../core/store.ts';
 import { bounds, checkRange, contains, ipOf, overlaps, prefixOf } from './cidr.ts';
 import {
+  aggregatedReply,
   baseFields,
   bodyObject,
   checkFingerprint,
@@ -19,6 +20,7 @@ import {
   type Resource,
   requireString,
   route,
+  scopeOfKey,
   writable,
 } from './common.ts';
 import { activePeers } from './peering.ts';
@@ -75,22 +77,17 @@ export function subnetworkRoutes(sim: Sim): Route[] {
       const prefix = `projects/${param(req, 'project')}/regions/${param(req, 'region')}/subnetworks`;
       return listReply(req, 'compute#subnetworkList', prefix, sim.store.list(C, `${prefix}/`));
     }),
-    route('GET', 'aggregated/subnetworks', C, 'aggregatedList', 'read', (req) => {
-      const project = param(req, 'project');
-      const items: Record<string, JsonObject> = {};
-      for (const s of sim.store.list<Subnetwork>(C, `projects/${project}/regions/`)) {
-        const scope = `regions/${s.region.split('/').pop()}`;
-        const bucket = items[scope] ?? { subnetworks: [] };
-        items[scope] = bucket;
-        (bucket.subnetworks as JsonObject[]).push(s);
-      }
-      return ok({
+    // https://cloud.google.com/compute/docs/reference/rest/v1/subnetworks/aggregatedList
+    route('GET', 'aggregated/subnetworks', C, 'aggregatedList', 'read', (req) =>
+      aggregatedReply(sim, req, {
         kind: 'compute#subnetworkAggregatedList',
-        id: `projects/${project}/aggregated/subnetworks`,
-        items,
-        selfLink: computeLink(`projects/${project}/aggregated/subnetworks`),
-      });
-    }),
+        collection: C,
+        types: ['regions'],
+        items: sim.store
+          .entries<Subnetwork>(C, `projects/${param(req, 'project')}/regions/`)
+          .map(([key, s]) => [scopeOfKey(key), s] as const),
+      }),
+    ),
     route('GET', 'regions/{region}/subnetworks/{subnetwork}', C, 'get', 'read', (req) =>
       ok(
         mustGet(
