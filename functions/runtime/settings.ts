@@ -16,7 +16,7 @@ export interface Settings {
   readonly maxEventAgeMs: number;
   /** peerlink's own service account (`PEERLINK_SERVICE_ACCOUNT`): its changes cause no writes. */
   readonly selfPrincipal: string | undefined;
-  /** Local mode (`PEERLINK_LOCAL=1`): bootstrap accepts requests without a bearer token. */
+  /** Local mode (`PEERLINK_LOCAL=1`): bootstrap takes unauthenticated requests and body topologies. */
   readonly local: boolean;
   /** Writes in flight at once per reconcile (`PEERLINK_CONCURRENCY`, default 4). */
   readonly concurrency: number;
@@ -218,7 +218,7 @@ export const SETTINGS = {
     shownDefault: '0',
     readBy: ['functions'],
     description:
-      'Local mode (1 or 0): the bootstrap function accepts requests without a bearer token.',
+      "Local mode (1 or 0): the bootstrap function accepts requests without a bearer token, and a topology in the body if it names the runtime's project.",
     parse: onOff,
   }),
   bootstrapAudience: setting<readonly string[] | undefined>({
