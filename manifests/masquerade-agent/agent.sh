@@ -19,17 +19,24 @@
 #   CIDR_FILE        default /etc/peerlink/cidrs. One CIDR a line; blank lines and lines whose
 #                    first non-blank character is '#' are ignored. Every entry must be a strict
 #                    IPv4 CIDR: four octets 0-255 without leading zeros, prefix 0-32, no host bits.
+#                    At most MAX_FILE_BYTES in all and MAX_LINE_BYTES a line (see below).
 #   RESYNC_INTERVAL  seconds between resyncs in loop mode, 1-86400, default 10.
 #   IPTABLES_MODE    nft | legacy: skip detection (tests); unset: detect like kube-proxy's
 #                    iptables-wrapper (https://github.com/kubernetes-sigs/iptables-wrappers).
 #
-# Safety: nothing read from the file reaches a command until it has passed check_cidr, which
-# admits only digits, dots and one slash. There is no eval, and globbing is off (set -f).
-# Portability: POSIX sh only (dash, busybox ash). Besides shell builtins it uses only grep, sleep
-# and the iptables binaries, all present in registry.k8s.io/build-image/distroless-iptables.
-# It writes no files, so it runs on a read-only root filesystem.
+# Safety: nothing read from the file reaches iptables, or any command line, until it has matched
+# CIDR_RE, the strict CIDR pattern (digits, dots and one slash). There is no eval, and globbing
+# is off (set -f).
+# Speed: the file is checked by a few grep passes and at most two loops over its entries, none
+# of which grows a string, so a large file or a huge line costs about linear time.
+# Portability: POSIX sh only (dash, busybox ash). Besides shell builtins it uses only grep, wc,
+# sleep and the iptables binaries, all present in registry.k8s.io/build-image/distroless-iptables
+# (which has no awk, sed or sort). It writes no files, so it runs on a read-only root filesystem.
 
 set -f
+# Bytes, not characters, for grep and the shell's patterns, whatever the node's locale.
+LC_ALL=C
+export LC_ALL
 
 CHAIN=PEERLINK-MASQ
 COMMENT=peerlink
@@ -37,31 +44,54 @@ CIDR_FILE=${CIDR_FILE:-/etc/peerlink/cidrs}
 RESYNC_INTERVAL=${RESYNC_INTERVAL:-10}
 NL='
 '
-WS=" $(printf '\t\r')"
+TAB=$(printf '\t')
+CR=$(printf '\r')
+WS=" $TAB$CR"
+DEFAULT_IFS=" $TAB$NL"
+BOM=$(printf '\357\273\277')
+
+# Limits. peerlink writes one aggregated CIDR a line (at most 18 bytes) under a 70-byte header,
+# a few KB even for large topologies, and a ConfigMap holds at most 1 MiB
+# (https://kubernetes.io/docs/concepts/configuration/configmap/). 2 MiB is twice what any
+# ConfigMap can carry and still holds 100,000 of the longest entries; 1024 bytes a line leaves
+# room for any comment. Anything larger is not a CIDR list, and refusing it bounds the work.
+MAX_FILE_BYTES=2097152
+MAX_LINE_BYTES=1024
 
 # --- logging: one JSON object a line, the form Cloud Logging parses (severity, message) -------
 
-# Sets ESC to $1 escaped for a JSON string: quotes, backslashes and newlines escaped, other
-# control or non-ASCII bytes replaced by '?', cut after 500 characters.
-json_escape() {
+# escaped_bytes TEXT: prints TEXT for a JSON string: quote, backslash, newline, tab and CR
+# escaped; any other byte outside printable ASCII as the text \xNN. Called in a command
+# substitution, so that printf can give a byte's code without a fork per byte.
+escaped_bytes() {
   _s=$1
-  ESC=
-  _n=0
   while [ -n "$_s" ]; do
-    _c=${_s%"${_s#?}"}
-    _s=${_s#?}
-    case $_c in
-      '"' | '\') ESC="$ESC\\$_c" ;;
-      "$NL") ESC="$ESC\\n" ;;
-      [!\ -~]) ESC="$ESC?" ;;
-      *) ESC="$ESC$_c" ;;
+    case $_s in
+      '"'*) printf '\\"' ;;
+      '\'*) printf '\\\\' ;;
+      "$NL"*) printf '\\n' ;;
+      "$TAB"*) printf '\\t' ;;
+      "$CR"*) printf '\\r' ;;
+      [\ -~]*) printf '%.1s' "$_s" ;;
+      # "'X" makes printf print the code of the byte X (POSIX printf).
+      *) printf '\\\\x%02X' "'$_s" ;;
     esac
-    _n=$((_n + 1))
-    if [ "$_n" -ge 500 ] && [ -n "$_s" ]; then
-      ESC="$ESC..."
-      break
-    fi
+    _s=${_s#?}
   done
+}
+
+# Sets ESC to $1 escaped for a JSON string (see escaped_bytes), cut after 500 bytes.
+json_escape() {
+  _e=$1
+  _more=
+  if [ ${#_e} -gt 500 ]; then
+    _e=$(printf '%.500s' "$_e")
+    _more=...
+  fi
+  case $_e in
+    *[!\ -~]* | *[\"\\]*) ESC="$(escaped_bytes "$_e")$_more" ;;
+    *) ESC=$_e$_more ;;
+  esac
 }
 
 # log SEVERITY MESSAGE [KEY VALUE]...  INFO goes to stdout, everything else to stderr.
@@ -160,51 +190,328 @@ check_cidr() {
   return 0
 }
 
-# rule_for CIDR: sets RULE to the chain rule exactly as `iptables -S` prints it back, so the
-# desired and the actual chain compare as plain text (iptables omits "-d 0.0.0.0/0").
-rule_for() {
-  if [ "$1" = 0.0.0.0/0 ]; then
-    RULE="-A $CHAIN -m comment --comment $COMMENT -j MASQUERADE"
+# cidr_re: sets CIDR_RE to an extended regular expression that matches exactly the CIDRs
+# check_cidr accepts, host-bit rule included: for each prefix length, the octets inside the prefix
+# take any value, the octet it cuts takes the multiples of its step, and the rest are 0. Built
+# once at start (about 6 KB); grep then checks every line in one linear pass.
+cidr_re() {
+  _oct='(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])'
+  CIDR_RE=
+  _p=0
+  while [ "$_p" -le 32 ]; do
+    _alt=
+    _i=0
+    while [ "$_i" -lt 4 ]; do
+      _b=$((_p - 8 * _i))
+      [ "$_b" -lt 0 ] && _b=0
+      [ "$_b" -gt 8 ] && _b=8
+      case $_b in
+        8) _o=$_oct ;;
+        0) _o=0 ;;
+        *)
+          _step=$((1 << (8 - _b)))
+          _o=0
+          _v=$_step
+          while [ "$_v" -lt 256 ]; do
+            _o="$_o|$_v"
+            _v=$((_v + _step))
+          done
+          _o="($_o)"
+          ;;
+      esac
+      _alt="$_alt${_alt:+\.}$_o"
+      _i=$((_i + 1))
+    done
+    CIDR_RE="$CIDR_RE${CIDR_RE:+|}$_alt/$_p"
+    _p=$((_p + 1))
+  done
+  CIDR_RE="($CIDR_RE)"
+}
+cidr_re
+
+# Patterns over whole lines (grep -x) or line starts. NP is a byte that is neither printable
+# ASCII nor a blank the agent trims.
+B="[$WS]*"
+NP="[^[:print:]$TAB$CR]"
+BLANK_OR_COMMENT_RE="$B(#.*)?"
+# 1,025 bytes or more, written within POSIX's smallest RE_DUP_MAX (255).
+LONG_RE='^(.{128}){8}.'
+# An entry (first non-blank byte is not '#') holding an NP byte. grep sees a NUL, which the
+# shell drops from what it reads.
+NP_ENTRY_RE="^$B([^#$WS].*)?$NP"
+
+# shown TEXT: sets SHOWN to TEXT as the log shows a value: cut after 64 bytes, a backslash
+# doubled and any byte outside printable ASCII as \xNN, so no byte is lost or shown as '?'.
+shown() {
+  if [ ${#1} -gt 64 ]; then
+    _s=$(printf '%.64s' "$1")
+    _more=...
   else
-    RULE="-A $CHAIN -d $1 -m comment --comment $COMMENT -j MASQUERADE"
+    _s=$1
+    _more=
+  fi
+  case $_s in
+    *[!\ -~]* | *\\*) SHOWN="$(shown_bytes "$_s")$_more" ;;
+    *) SHOWN=$_s$_more ;;
+  esac
+}
+
+# shown_bytes TEXT: prints TEXT with a backslash doubled and other bytes outside printable ASCII
+# as \xNN (run in a command substitution, like escaped_bytes).
+shown_bytes() {
+  _s=$1
+  while [ -n "$_s" ]; do
+    case $_s in
+      '\'*) printf '\\\\' ;;
+      [\ -~]*) printf '%.1s' "$_s" ;;
+      *) printf '\\x%02X' "'$_s" ;;
+    esac
+    _s=${_s#?}
+  done
+}
+
+# first_line TEXT: sets FIRST_NO and FIRST_TEXT from the first "N:text" line of grep -n output.
+first_line() {
+  _l=${1%%"$NL"*}
+  FIRST_NO=${_l%%:*}
+  FIRST_TEXT=${_l#*:}
+}
+
+# refuse NO TEXT FROM_NP: sets ERROR_* for line NO, whose text the shell read as TEXT (a NUL
+# byte dropped). FROM_NP is 1 when grep found a byte outside printable ASCII in the line itself.
+refuse() {
+  ERROR_LINE=$1
+  _at="$CIDR_FILE line $1"
+  if [ ${#2} -gt "$MAX_LINE_BYTES" ]; then
+    shown "$2"
+    ERROR_VALUE=$SHOWN
+    ERROR_MSG="$_at is ${#2} bytes long, more than the $MAX_LINE_BYTES bytes the agent accepts in a line; chain left unchanged"
+    return
+  fi
+  _v=${2#"${2%%[!$WS]*}"}
+  _v=${_v%"${_v##*[!$WS]}"}
+  shown "$_v"
+  ERROR_VALUE=$SHOWN
+  case $_v in
+    "$BOM"*)
+      ERROR_MSG="$_at starts with a byte-order mark (U+FEFF); save the file as plain ASCII (UTF-8 without a byte-order mark); chain left unchanged"
+      return
+      ;;
+    *[!\ -~$TAB$CR]*)
+      ERROR_MSG="invalid entry at $_at: \"$SHOWN\": it holds bytes that are not printable ASCII (shown as \\xNN); chain left unchanged"
+      return
+      ;;
+  esac
+  if [ "$3" = 1 ]; then
+    ERROR_MSG="$_at contains a NUL byte, which no CIDR holds (the value shown leaves it out); chain left unchanged"
+  elif check_cidr "$_v"; then
+    # Not reached while CIDR_RE and check_cidr agree; refuse anyway rather than apply.
+    ERROR_MSG="invalid entry at $_at: \"$SHOWN\": not a strict IPv4 CIDR; chain left unchanged"
+  else
+    ERROR_MSG="invalid entry at $_at: \"$SHOWN\": $REASON; chain left unchanged"
   fi
 }
 
+RULE_TAIL="-m comment --comment $COMMENT -j MASQUERADE"
+
+# all_rules: prints the rule of every CIDR of ENTRIES with one printf (%.0s consumes each line
+# number): for a list without duplicates and without the default route.
+all_rules() {
+  IFS=": $TAB$CR$NL"
+  # shellcheck disable=SC2086 # one field per line number and per CIDR
+  printf "%.0s-A $CHAIN -d %s $RULE_TAIL\n" $ENTRIES
+}
+
+# dup_lines PART: prints the line number of every CIDR in PART (lines "N:cidr" of ENTRIES) equal
+# to one on an earlier line of PART. Called in a command substitution, so that its bitmaps vanish
+# with it. A CIDR's key is its prefix length and network number (the address without host bits):
+# one bit per network in a bitmap of 32 networks, held in a variable named after the bitmap's
+# index and the prefix length (digits only, from arithmetic; no file text is evaluated).
+dup_lines() {
+  _out=
+  _no=0
+  IFS=": $TAB$CR$NL"
+  for _f in $1; do
+    case $_f in
+      */*) ;;
+      *)
+        _ln=$_f
+        continue
+        ;;
+    esac
+    IFS=./
+    # shellcheck disable=SC2086 # split on the dots and the slash
+    set -- $_f
+    _n=$(((($1 << 24) | ($2 << 16) | ($3 << 8) | $4) >> (32 - $5)))
+    _w=_m$((_n >> 5))_$5
+    _bit=$((1 << (_n & 31)))
+    _old=$(($_w))
+    if [ $((_old & _bit)) -eq 0 ]; then
+      : $(($_w = _old | _bit))
+      continue
+    fi
+    # 128 numbers to a printf, not one write each.
+    _out="$_out$_ln$NL"
+    _no=$((_no + 1))
+    if [ "$_no" -ge 128 ]; then
+      printf '%s' "$_out"
+      _out=
+      _no=0
+    fi
+  done
+  printf '%s' "$_out"
+}
+
+# kept_rules DUPS: prints the rule of every CIDR of ENTRIES in file order, except on the lines
+# DUPS lists (a bitmap of line numbers again). Rules go out 128 to a printf, not one write each.
+# `iptables -S` prints the default route without "-d 0.0.0.0/0", so its rule is written so too.
+kept_rules() {
+  IFS=$NL
+  for _d in $1; do
+    _w=_l$((_d >> 5))
+    : $(($_w |= 1 << (_d & 31)))
+  done
+  _batch=
+  _nb=0
+  IFS=": $TAB$CR$NL"
+  for _f in $ENTRIES; do
+    case $_f in
+      */*) ;;
+      *)
+        _ln=$_f
+        continue
+        ;;
+    esac
+    _w=_l$((_ln >> 5))
+    [ $(($_w & (1 << (_ln & 31)))) -eq 0 ] || continue
+    if [ "$_f" = 0.0.0.0/0 ]; then
+      flush_rules
+      printf '%s\n' "-A $CHAIN $RULE_TAIL"
+      continue
+    fi
+    _batch="$_batch$_f$NL"
+    _nb=$((_nb + 1))
+    [ "$_nb" -lt 128 ] || flush_rules
+  done
+  flush_rules
+}
+
+flush_rules() {
+  [ -n "$_batch" ] || return 0
+  IFS=$NL
+  # shellcheck disable=SC2086 # one CIDR a line
+  printf -- "-A $CHAIN -d %s $RULE_TAIL\n" $_batch
+  _batch=
+  _nb=0
+}
+
+# ascending: 0 if the CIDR fields of ENTRIES strictly ascend by address, then prefix length, and
+# the first is not the default route: then no two are equal and one printf writes every rule.
+# peerlink writes its lists sorted this way; any other order goes through dup_lines.
+ascending() {
+  _prev=0
+  IFS=": $TAB$CR$NL"
+  for _f in $ENTRIES; do
+    case $_f in
+      */*) ;;
+      *) continue ;;
+    esac
+    IFS=./
+    # shellcheck disable=SC2086 # split on the dots and the slash
+    set -- $_f
+    _k=$((((($1 << 24) | ($2 << 16) | ($3 << 8) | $4) << 6) | $5))
+    [ "$_k" -gt "$_prev" ] || return 1
+    _prev=$_k
+  done
+  return 0
+}
+
 # read_desired: reads CIDR_FILE into DESIRED_RULES (one rule a line, duplicates dropped) and
-# COUNT. Stops at the first invalid entry: returns 1 with ERROR_MSG, ERROR_LINE, ERROR_VALUE.
+# COUNT. Refuses the file at its first bad line, or when it is too large: returns 1 with
+# ERROR_MSG, ERROR_LINE and ERROR_VALUE. The file is read once for its content (ENTRIES, each
+# line "N:text"); the other reads only look for reasons to refuse it.
 read_desired() {
   DESIRED_RULES=
   COUNT=0
   ERROR_MSG=
   ERROR_LINE=
   ERROR_VALUE=
-  _seen=' '
   if [ ! -f "$CIDR_FILE" ] || [ ! -r "$CIDR_FILE" ]; then
     ERROR_MSG="cannot read CIDR file $CIDR_FILE"
     return 1
   fi
-  _ln=0
-  while IFS= read -r _line || [ -n "$_line" ]; do
-    _ln=$((_ln + 1))
-    _line=${_line#"${_line%%[!$WS]*}"}
-    _line=${_line%"${_line##*[!$WS]}"}
-    case $_line in
-      '' | '#'*) continue ;;
-    esac
-    if ! check_cidr "$_line"; then
-      ERROR_MSG="invalid entry at $CIDR_FILE line $_ln: \"$_line\": $REASON; chain left unchanged"
-      ERROR_LINE=$_ln
-      ERROR_VALUE=$_line
-      return 1
+  if ! _bytes=$(wc -c <"$CIDR_FILE"); then
+    ERROR_MSG="cannot read CIDR file $CIDR_FILE"
+    return 1
+  fi
+  if [ $((_bytes)) -gt "$MAX_FILE_BYTES" ]; then
+    _bytes=$((_bytes))
+    ERROR_MSG="$CIDR_FILE is $_bytes bytes, more than the $MAX_FILE_BYTES bytes ($((MAX_FILE_BYTES >> 20)) MiB) the agent reads; chain left unchanged"
+    return 1
+  fi
+  # grep -a: a NUL must not make grep take the file for binary and stop printing lines.
+  _odd=$(grep -a -n -E -e "$LONG_RE" -e "$NP_ENTRY_RE" "$CIDR_FILE")
+  [ $? -le 1 ] || _grep_failed=1
+  ENTRIES=$(grep -a -n -v -x -E -e "$BLANK_OR_COMMENT_RE" "$CIDR_FILE")
+  [ $? -le 1 ] || _grep_failed=1
+  _invalid=
+  if [ -n "$ENTRIES" ]; then
+    _invalid=$(printf '%s\n' "$ENTRIES" | grep -a -v -x -E -e "[0-9]+:$B$CIDR_RE$B")
+    [ $? -le 1 ] || _grep_failed=1
+  fi
+  if [ -n "${_grep_failed:-}" ]; then
+    _grep_failed=
+    ERROR_MSG="grep could not read $CIDR_FILE; chain left unchanged"
+    return 1
+  fi
+  # The first bad line of either search; on a tie, _odd's, which saw the bytes themselves.
+  if [ -n "$_odd$_invalid" ]; then
+    _no=
+    if [ -n "$_odd" ]; then
+      first_line "$_odd"
+      _no=$FIRST_NO
+      _text=$FIRST_TEXT
+      _np=1
     fi
-    case $_seen in
-      *" $_line "*) continue ;;
-    esac
-    _seen="$_seen$_line "
-    rule_for "$_line"
-    DESIRED_RULES="$DESIRED_RULES$RULE$NL"
-    COUNT=$((COUNT + 1))
-  done <"$CIDR_FILE"
+    if [ -n "$_invalid" ]; then
+      first_line "$_invalid"
+      if [ -z "$_no" ] || [ "$FIRST_NO" -lt "$_no" ]; then
+        _no=$FIRST_NO
+        _text=$FIRST_TEXT
+        _np=0
+      fi
+    fi
+    refuse "$_no" "$_text" "$_np"
+    return 1
+  fi
+  [ -n "$ENTRIES" ] || return 0
+  if ascending; then
+    DESIRED_RULES=$(all_rules)
+  else
+    # Equal CIDRs share their last non-zero digit before the slash, so each of the ten groups
+    # that digit makes is deduplicated on its own: a tenth of the bitmaps each, as dash looks a
+    # variable up in a list that grows with their number.
+    _dups=
+    for _d in 1 2 3 4 5 6 7 8 9 0; do
+      if [ "$_d" = 0 ]; then _last='[0.]*'; else _last="[0-9.]*$_d[0.]*"; fi
+      _part=$(printf '%s\n' "$ENTRIES" | grep -a -x -E -e "[0-9]+:$B$_last/[0-9]+$B")
+      [ -z "$_part" ] || _dups="$_dups$(dup_lines "$_part")$NL"
+    done
+    # all_rules, unless there is a line to drop or the default route to write its own way.
+    _plain=1
+    case $_dups in *[0-9]*) _plain= ;; esac
+    case $ENTRIES in *[:$WS]0.0.0.0/0*) _plain= ;; esac
+    if [ -n "$_plain" ]; then
+      DESIRED_RULES=$(all_rules)
+    else
+      DESIRED_RULES=$(kept_rules "$_dups")
+    fi
+  fi
+  IFS=$NL
+  # shellcheck disable=SC2086 # one field per rule
+  set -- $DESIRED_RULES
+  COUNT=$#
+  IFS=$DEFAULT_IFS
   return 0
 }
 
@@ -251,17 +558,12 @@ chain_present() {
 }
 
 # current_rules: sets CURRENT_RULES to the chain's rules as `iptables -S` prints them; returns 1
-# when the chain does not exist.
+# when the chain does not exist. One grep rather than a read loop: appending line by line would
+# copy the whole string again for every rule.
 current_rules() {
   CURRENT_RULES=
   _listing=$("$IPT" -w 5 -t nat -S "$CHAIN" 2>/dev/null) || return 1
-  while IFS= read -r _l; do
-    case $_l in
-      "-A $CHAIN "*) CURRENT_RULES="$CURRENT_RULES$_l$NL" ;;
-    esac
-  done <<EOF
-$_listing
-EOF
+  CURRENT_RULES=$(printf '%s\n' "$_listing" | grep -e "^-A $CHAIN ")
   return 0
 }
 
@@ -274,7 +576,7 @@ in_sync() {
 # chain or empties it, and touches no other chain; the whole block commits atomically. The jump
 # goes into the same block when `-C` does not find it.
 apply() {
-  _payload="*nat$NL:$CHAIN - [0:0]$NL$DESIRED_RULES"
+  _payload="*nat$NL:$CHAIN - [0:0]$NL$DESIRED_RULES${DESIRED_RULES:+$NL}"
   _jump=present
   if ! jump_present; then
     _payload="$_payload-I POSTROUTING 1 -m addrtype ! --dst-type LOCAL -j $CHAIN$NL"
@@ -387,7 +689,7 @@ case ${1:-} in
   --check)
     detect_mode
     if read_desired && in_sync; then exit 0; fi
-    echo "$CHAIN does not match $CIDR_FILE${ERROR_MSG:+ ($ERROR_MSG)}" >&2
+    printf '%s\n' "$CHAIN does not match $CIDR_FILE${ERROR_MSG:+ ($ERROR_MSG)}" >&2
     exit 1
     ;;
   --uninstall)

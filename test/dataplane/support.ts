@@ -201,6 +201,14 @@ export async function waitFor(check: () => boolean, timeoutMs: number): Promise<
   }
 }
 
+/** `n` distinct /32s in ascending order (10.0.0.0, 10.0.0.1, …), for lists of any length. */
+export function hostCidrs(n: number): string[] {
+  return Array.from(
+    { length: n },
+    (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32`,
+  );
+}
+
 /**
  * `n` distinct /24s that no aggregation could merge: every other /24, so no two are adjacent.
  * `offset` shifts the whole set, giving a second list that differs entry for entry.
