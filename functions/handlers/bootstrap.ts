@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { Topology } from '../core/topology/schema.ts';
 import { parseTopology, TopologyError, validateTopology } from '../core/topology/validate.ts';
 import { bootstrap, bootstrapSeed } from '../engine/bootstrap.ts';
+import { dispositionOf, httpStatusOf } from '../engine/disposition.ts';
 import type { ReconcileDeps } from '../engine/reconcile.ts';
 import { readSetting, SETTINGS } from '../runtime/settings.ts';
 import { googleIdTokenVerifier, type IdTokenVerifier, TokenRejected } from './id-token.ts';
@@ -270,8 +271,13 @@ export function makeBootstrap(
         e instanceof ServerProblem
           ? e
           : new ServerProblem(e instanceof Error ? e.message : String(e), { cause: e });
-      rt.logger.log('ERROR', `bootstrap: ${problem.message}`, problem.extra);
-      return fail(res, 500, problem.message, problem.extra);
+      // The one disposition decides: a transient cause is a 503 the caller may retry.
+      const d = dispositionOf(problem.cause ?? problem, 'http');
+      rt.logger.log(d.severity, `bootstrap: ${problem.message}`, {
+        ...problem.extra,
+        failure: d.failure,
+      });
+      return fail(res, httpStatusOf(d), problem.message, problem.extra);
     }
     rt.logger.log('NOTICE', `bootstrap started by ${caller}${dryRun ? ' (dry run)' : ''}`, {
       caller,

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import * as functions from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TopologyError } from '../../functions/core/errors.ts';
+import { TopologyError, TransientError } from '../../functions/core/errors.ts';
 import { makeBootstrap } from '../../functions/handlers/bootstrap.ts';
 import { answersBadBodies } from '../../functions/handlers/framework-errors.ts';
 import { idTokenIssuer } from '../support/id-tokens.ts';
@@ -289,6 +289,19 @@ describe('bootstrap over HTTP', () => {
       issues: [{ path: 'networks', message: 'Required' }],
     });
     expect(rt.lines).toContainEqual(expect.objectContaining({ severity: 'ERROR' }));
+    expect(rt.resources.writes).toBe(0);
+  });
+
+  it('answers 503, logged at WARNING, when the cloud ports fail for a reason that may pass', async () => {
+    const rt = testRuntime({ PEERLINK_LOCAL: '1' }, ready);
+    rt.deps = async () => {
+      throw new TransientError('429 rateLimitExceeded');
+    };
+    const res = await fetch(await serveOnce(makeBootstrap(rt)), { method: 'POST' });
+    expect(res.status).toBe(503);
+    expect(rt.lines).toContainEqual(
+      expect.objectContaining({ severity: 'WARNING', failure: 'transient' }),
+    );
     expect(rt.resources.writes).toBe(0);
   });
 
