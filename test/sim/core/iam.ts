@@ -61,6 +61,10 @@ export const METHOD_IAM: Readonly<Record<string, MethodIam>> = {
     rest('regionOperations/delete'),
     'compute.regionOperations.delete',
   ),
+  'compute.globalOperations.aggregatedList': row(
+    rest('globalOperations/aggregatedList'),
+    'compute.globalOperations.list',
+  ),
   'compute.zoneOperations.get': row(rest('zoneOperations/get'), 'compute.zoneOperations.get'),
   'compute.zoneOperations.wait': row(rest('zoneOperations/wait'), 'compute.zoneOperations.get'),
   'compute.zoneOperations.list': row(rest('zoneOperations/list'), 'compute.zoneOperations.list'),
@@ -161,6 +165,14 @@ export const METHOD_IAM: Readonly<Record<string, MethodIam>> = {
     'compute.regionHealthChecks.delete',
   ),
 
+  'compute.healthChecks.aggregatedList': row(
+    rest('healthChecks/aggregatedList'),
+    'compute.healthChecks.list',
+  ),
+  'compute.backendServices.aggregatedList': row(
+    rest('backendServices/aggregatedList'),
+    'compute.backendServices.list',
+  ),
   'compute.regionBackendServices.get': row(
     rest('regionBackendServices/get'),
     'compute.regionBackendServices.get',
@@ -189,6 +201,10 @@ export const METHOD_IAM: Readonly<Record<string, MethodIam>> = {
 
   'compute.forwardingRules.get': row(rest('forwardingRules/get'), 'compute.forwardingRules.get'),
   'compute.forwardingRules.list': row(rest('forwardingRules/list'), 'compute.forwardingRules.list'),
+  'compute.forwardingRules.aggregatedList': row(
+    rest('forwardingRules/aggregatedList'),
+    'compute.forwardingRules.list',
+  ),
   'compute.forwardingRules.insert': row(
     rest('forwardingRules/insert'),
     'compute.forwardingRules.create',
@@ -208,6 +224,10 @@ export const METHOD_IAM: Readonly<Record<string, MethodIam>> = {
 
   'compute.instances.get': row(rest('instances/get'), 'compute.instances.get'),
   'compute.instances.list': row(rest('instances/list'), 'compute.instances.list'),
+  'compute.instances.aggregatedList': row(
+    rest('instances/aggregatedList'),
+    'compute.instances.list',
+  ),
   'compute.instanceGroups.get': row(rest('instanceGroups/get'), 'compute.instanceGroups.get'),
   'compute.instanceGroups.list': row(rest('instanceGroups/list'), 'compute.instanceGroups.list'),
   'compute.instanceGroups.aggregatedList': row(
@@ -225,6 +245,10 @@ export const METHOD_IAM: Readonly<Record<string, MethodIam>> = {
   ),
   'compute.instanceGroupManagers.list': row(
     rest('instanceGroupManagers/list'),
+    'compute.instanceGroupManagers.list',
+  ),
+  'compute.instanceGroupManagers.aggregatedList': row(
+    rest('instanceGroupManagers/aggregatedList'),
     'compute.instanceGroupManagers.list',
   ),
 
