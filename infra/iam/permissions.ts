@@ -1,128 +1,166 @@
 /**
  * Which IAM permissions each API method needs, and from it the two custom roles.
  *
- * Methods are named as the simulator names them in `/__sim/stats` (`compute.<collection>.<verb>`
- * for Compute, `container.<collection>.<verb>` for GKE), so a test can map every call a scenario
- * made to its permission. Sources, per method: the "IAM Permissions" section of each REST
- * reference page (https://cloud.google.com/compute/docs/reference/rest/v1/<collection>/<method>),
- * https://cloud.google.com/compute/docs/access/iam-permissions, and for GKE
- * https://cloud.google.com/kubernetes-engine/docs/reference/api-permissions (node pool
- * mutations are authorised as `container.clusters.update`).
+ * Methods are named as the simulator names them (`compute.<collection>.<verb>` and
+ * `container.<collection>.<verb>` as in `/__sim/stats`, `kubernetes.<resource>.<verb>` for the
+ * Kubernetes API as in `/__sim/iam`), so a test can hold every call a run made against its row.
+ * Each row names its source in a trailing comment:
+ * - `rest:<collection>/<method>`: the "IAM Permissions" section of
+ *   https://cloud.google.com/compute/docs/reference/rest/v1/<collection>/<method>, all of the
+ *   permissions listed (a patch reads before it writes, so it lists `get` too);
+ * - `vpc-audit`: https://cloud.google.com/vpc/docs/audit-logging (per-method permissions);
+ * - `gcloud:<command>`: the required permission in that command's help,
+ *   https://cloud.google.com/sdk/gcloud/reference/<command>;
+ * - `gke`: https://cloud.google.com/kubernetes-engine/docs/reference/api-permissions;
+ * - `gke-rest:<page>`: https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/<page>;
+ * - `gke-iam`: https://cloud.google.com/iam/docs/roles-permissions/container, GKE's
+ *   `container.<kind>.<verb>` permissions for the Kubernetes API: create, delete, get, list and
+ *   update per kind, none for patch, so a patch is authorised as update.
+ * test/infra/iam/agreement.test.ts holds this table against the simulator's own, written apart.
  *
- * Creating or changing a resource that references another needs a `use` permission on the
- * referenced one (a backend service uses its health check and instance groups, a forwarding
- * rule its backend service, network and subnetwork; firewall rules change the network's policy).
+ * Creating or changing a resource that references another may also need a `use` permission on
+ * the referenced one; where a method's page does not list it, it is a role extra with its reason.
  */
 
-/** API method (simulator name) → the permissions one call needs. `wait` is authorised as `get`. */
+/** API method → the permissions one call needs, all of them. `wait` is authorised as `get`. */
 export const METHOD_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
   // Operations: every Compute mutation is followed by polling its operation.
-  'compute.globalOperations.get': ['compute.globalOperations.get'],
-  'compute.globalOperations.wait': ['compute.globalOperations.get'],
-  'compute.regionOperations.get': ['compute.regionOperations.get'],
-  'compute.regionOperations.wait': ['compute.regionOperations.get'],
-  'compute.zoneOperations.get': ['compute.zoneOperations.get'],
-  'compute.zoneOperations.wait': ['compute.zoneOperations.get'],
-  'compute.globalOperations.list': ['compute.globalOperations.list'],
-  'compute.regionOperations.list': ['compute.regionOperations.list'],
-  'compute.zoneOperations.list': ['compute.zoneOperations.list'],
-  'compute.globalOperations.delete': ['compute.globalOperations.delete'],
-  'compute.regionOperations.delete': ['compute.regionOperations.delete'],
-  'compute.zoneOperations.delete': ['compute.zoneOperations.delete'],
+  'compute.globalOperations.get': ['compute.globalOperations.get'], // rest:globalOperations/get
+  'compute.globalOperations.wait': ['compute.globalOperations.get'], // rest:globalOperations/wait
+  'compute.globalOperations.list': ['compute.globalOperations.list'], // rest:globalOperations/list
+  'compute.globalOperations.aggregatedList': ['compute.globalOperations.list'], // rest:globalOperations/aggregatedList
+  'compute.globalOperations.delete': ['compute.globalOperations.delete'], // rest:globalOperations/delete
+  'compute.regionOperations.get': ['compute.regionOperations.get'], // rest:regionOperations/get
+  'compute.regionOperations.wait': ['compute.regionOperations.get'], // rest:regionOperations/wait
+  'compute.regionOperations.list': ['compute.regionOperations.list'], // rest:regionOperations/list
+  'compute.regionOperations.delete': ['compute.regionOperations.delete'], // rest:regionOperations/delete
+  'compute.zoneOperations.get': ['compute.zoneOperations.get'], // rest:zoneOperations/get
+  'compute.zoneOperations.wait': ['compute.zoneOperations.get'], // rest:zoneOperations/wait
+  'compute.zoneOperations.list': ['compute.zoneOperations.list'], // rest:zoneOperations/list
+  'compute.zoneOperations.delete': ['compute.zoneOperations.delete'], // rest:zoneOperations/delete
 
   // Networks and peerings.
-  'compute.networks.get': ['compute.networks.get'],
-  'compute.networks.list': ['compute.networks.list'],
-  'compute.networks.listPeeringRoutes': ['compute.networks.listPeeringRoutes'],
-  'compute.networks.insert': ['compute.networks.create'],
-  'compute.networks.patch': ['compute.networks.update'],
-  'compute.networks.delete': ['compute.networks.delete'],
-  'compute.networks.addPeering': ['compute.networks.addPeering'],
-  'compute.networks.updatePeering': ['compute.networks.updatePeering'],
-  'compute.networks.removePeering': ['compute.networks.removePeering'],
+  'compute.networks.get': ['compute.networks.get'], // rest:networks/get
+  'compute.networks.list': ['compute.networks.list'], // rest:networks/list
+  'compute.networks.listPeeringRoutes': ['compute.networks.listPeeringRoutes'], // rest:networks/listPeeringRoutes
+  'compute.networks.insert': ['compute.networks.create'], // rest:networks/insert
+  'compute.networks.patch': ['compute.networks.get', 'compute.networks.update'], // rest:networks/patch
+  'compute.networks.delete': ['compute.networks.delete'], // rest:networks/delete
+  'compute.networks.addPeering': ['compute.networks.addPeering'], // rest:networks/addPeering
+  'compute.networks.updatePeering': ['compute.networks.updatePeering'], // rest:networks/updatePeering
+  'compute.networks.removePeering': ['compute.networks.removePeering'], // rest:networks/removePeering
 
   // Subnetworks.
-  'compute.subnetworks.get': ['compute.subnetworks.get'],
-  'compute.subnetworks.list': ['compute.subnetworks.list'],
-  'compute.subnetworks.aggregatedList': ['compute.subnetworks.list'],
-  'compute.subnetworks.insert': ['compute.subnetworks.create', 'compute.networks.updatePolicy'],
-  'compute.subnetworks.patch': ['compute.subnetworks.update'],
-  'compute.subnetworks.expandIpCidrRange': ['compute.subnetworks.expandIpCidrRange'],
-  'compute.subnetworks.delete': ['compute.subnetworks.delete', 'compute.networks.updatePolicy'],
+  'compute.subnetworks.get': ['compute.subnetworks.get'], // rest:subnetworks/get
+  'compute.subnetworks.list': ['compute.subnetworks.list'], // rest:subnetworks/list
+  'compute.subnetworks.aggregatedList': ['compute.subnetworks.list'], // rest:subnetworks/aggregatedList
+  'compute.subnetworks.insert': ['compute.subnetworks.create'], // rest:subnetworks/insert
+  'compute.subnetworks.patch': ['compute.subnetworks.get', 'compute.subnetworks.update'], // rest:subnetworks/patch
+  'compute.subnetworks.expandIpCidrRange': ['compute.subnetworks.expandIpCidrRange'], // rest:subnetworks/expandIpCidrRange
+  'compute.subnetworks.delete': ['compute.subnetworks.delete'], // rest:subnetworks/delete
 
   // Routes (the routes-based clusters' pod routes).
-  'compute.routes.get': ['compute.routes.get'],
-  'compute.routes.list': ['compute.routes.list'],
-  'compute.routes.insert': ['compute.routes.create', 'compute.networks.updatePolicy'],
-  'compute.routes.delete': ['compute.routes.delete', 'compute.networks.updatePolicy'],
+  'compute.routes.get': ['compute.routes.get'], // rest:routes/get
+  'compute.routes.list': ['compute.routes.list'], // rest:routes/list
+  'compute.routes.insert': ['compute.networks.updatePolicy', 'compute.routes.create'], // rest:routes/insert
+  'compute.routes.delete': ['compute.routes.delete'], // rest:routes/delete
 
-  // Firewall rules: writes change the network's policy too.
-  'compute.firewalls.get': ['compute.firewalls.get'],
-  'compute.firewalls.list': ['compute.firewalls.list'],
-  'compute.firewalls.insert': ['compute.firewalls.create', 'compute.networks.updatePolicy'],
-  'compute.firewalls.patch': ['compute.firewalls.update', 'compute.networks.updatePolicy'],
-  'compute.firewalls.update': ['compute.firewalls.update', 'compute.networks.updatePolicy'],
-  'compute.firewalls.delete': ['compute.firewalls.delete', 'compute.networks.updatePolicy'],
+  // Firewall rules.
+  'compute.firewalls.get': ['compute.firewalls.get'], // rest:firewalls/get
+  'compute.firewalls.list': ['compute.firewalls.list'], // rest:firewalls/list
+  'compute.firewalls.insert': ['compute.firewalls.create'], // rest:firewalls/insert
+  'compute.firewalls.patch': [
+    'compute.firewalls.get',
+    'compute.firewalls.update',
+    'compute.networks.updatePolicy',
+  ], // vpc-audit (v1.compute.firewalls.patch)
+  'compute.firewalls.update': ['compute.firewalls.update'], // rest:firewalls/update
+  'compute.firewalls.delete': ['compute.firewalls.delete', 'compute.networks.updatePolicy'], // rest:firewalls/delete
 
   // Internal passthrough load balancer: health check ← backend service ← forwarding rule.
-  'compute.regionHealthChecks.get': ['compute.regionHealthChecks.get'],
-  'compute.regionHealthChecks.list': ['compute.regionHealthChecks.list'],
-  'compute.regionHealthChecks.insert': ['compute.regionHealthChecks.create'],
-  'compute.regionHealthChecks.patch': ['compute.regionHealthChecks.update'],
-  'compute.regionHealthChecks.update': ['compute.regionHealthChecks.update'],
-  'compute.regionHealthChecks.delete': ['compute.regionHealthChecks.delete'],
-  'compute.regionBackendServices.get': ['compute.regionBackendServices.get'],
-  'compute.regionBackendServices.list': ['compute.regionBackendServices.list'],
-  'compute.regionBackendServices.insert': [
-    'compute.regionBackendServices.create',
-    'compute.regionHealthChecks.useReadOnly',
-    'compute.instanceGroups.use',
-  ],
+  'compute.regionHealthChecks.get': ['compute.regionHealthChecks.get'], // rest:regionHealthChecks/get
+  'compute.regionHealthChecks.list': ['compute.regionHealthChecks.list'], // rest:regionHealthChecks/list
+  'compute.healthChecks.aggregatedList': ['compute.healthChecks.list'], // rest:healthChecks/aggregatedList
+  'compute.regionHealthChecks.insert': ['compute.regionHealthChecks.create'], // rest:regionHealthChecks/insert
+  'compute.regionHealthChecks.patch': [
+    'compute.regionHealthChecks.get',
+    'compute.regionHealthChecks.update',
+  ], // rest:regionHealthChecks/patch
+  'compute.regionHealthChecks.update': ['compute.regionHealthChecks.update'], // rest:regionHealthChecks/update
+  'compute.regionHealthChecks.delete': ['compute.regionHealthChecks.delete'], // rest:regionHealthChecks/delete
+  'compute.regionBackendServices.get': ['compute.regionBackendServices.get'], // rest:regionBackendServices/get
+  'compute.regionBackendServices.list': ['compute.regionBackendServices.list'], // rest:regionBackendServices/list
+  'compute.backendServices.aggregatedList': ['compute.backendServices.list'], // rest:backendServices/aggregatedList
+  'compute.regionBackendServices.insert': ['compute.regionBackendServices.create'], // rest:regionBackendServices/insert
   'compute.regionBackendServices.patch': [
+    'compute.regionBackendServices.get',
     'compute.regionBackendServices.update',
-    'compute.regionHealthChecks.useReadOnly',
-    'compute.instanceGroups.use',
-  ],
-  'compute.regionBackendServices.update': [
-    'compute.regionBackendServices.update',
-    'compute.regionHealthChecks.useReadOnly',
-    'compute.instanceGroups.use',
-  ],
-  'compute.regionBackendServices.delete': ['compute.regionBackendServices.delete'],
-  'compute.forwardingRules.get': ['compute.forwardingRules.get'],
-  'compute.forwardingRules.list': ['compute.forwardingRules.list'],
+  ], // rest:regionBackendServices/patch
+  'compute.regionBackendServices.update': ['compute.regionBackendServices.update'], // rest:regionBackendServices/update
+  'compute.regionBackendServices.delete': ['compute.regionBackendServices.delete'], // rest:regionBackendServices/delete
+  'compute.forwardingRules.get': ['compute.forwardingRules.get'], // rest:forwardingRules/get
+  'compute.forwardingRules.list': ['compute.forwardingRules.list'], // rest:forwardingRules/list
+  'compute.forwardingRules.aggregatedList': ['compute.forwardingRules.list'], // rest:forwardingRules/aggregatedList
   'compute.forwardingRules.insert': [
     'compute.forwardingRules.create',
-    'compute.regionBackendServices.use',
     'compute.networks.use',
     'compute.subnetworks.use',
-  ],
-  'compute.forwardingRules.patch': ['compute.forwardingRules.update'],
-  'compute.forwardingRules.delete': ['compute.forwardingRules.delete'],
+  ], // rest:forwardingRules/insert
+  // The page's pscUpdate and pscDelete are for Private Service Connect rules; peerlink's are INTERNAL.
+  'compute.forwardingRules.patch': [
+    'compute.forwardingRules.get',
+    'compute.forwardingRules.update',
+  ], // rest:forwardingRules/patch
+  'compute.forwardingRules.delete': ['compute.forwardingRules.delete'], // rest:forwardingRules/delete
 
   // Node pools' instance groups and their nodes (tags).
-  'compute.instanceGroups.get': ['compute.instanceGroups.get'],
-  'compute.instanceGroups.list': ['compute.instanceGroups.list'],
-  'compute.instanceGroups.aggregatedList': ['compute.instanceGroups.list'],
-  'compute.instanceGroups.listInstances': ['compute.instanceGroups.get'],
-  'compute.instanceGroupManagers.get': ['compute.instanceGroupManagers.get'],
-  'compute.instanceGroupManagers.list': ['compute.instanceGroupManagers.list'],
-  'compute.instances.get': ['compute.instances.get'],
-  'compute.instances.list': ['compute.instances.list'],
+  'compute.instanceGroups.get': ['compute.instanceGroups.get'], // rest:instanceGroups/get
+  'compute.instanceGroups.list': ['compute.instanceGroups.list'], // rest:instanceGroups/list
+  'compute.instanceGroups.aggregatedList': ['compute.instanceGroups.list'], // rest:instanceGroups/aggregatedList
+  'compute.instanceGroups.listInstances': ['compute.instanceGroups.list'], // gcloud:compute/instance-groups/list-instances
+  'compute.instanceGroupManagers.get': ['compute.instanceGroupManagers.get'], // rest:instanceGroupManagers/get
+  'compute.instanceGroupManagers.list': ['compute.instanceGroupManagers.list'], // rest:instanceGroupManagers/list
+  'compute.instanceGroupManagers.aggregatedList': ['compute.instanceGroupManagers.list'], // rest:instanceGroupManagers/aggregatedList
+  'compute.instances.get': ['compute.instances.get'], // rest:instances/get
+  'compute.instances.list': ['compute.instances.list'], // rest:instances/list
+  'compute.instances.aggregatedList': ['compute.instances.list'], // rest:instances/aggregatedList
 
-  // GKE.
-  'container.clusters.get': ['container.clusters.get'],
-  'container.clusters.list': ['container.clusters.list'],
-  'container.clusters.create': ['container.clusters.create'],
-  'container.clusters.delete': ['container.clusters.delete'],
-  'container.nodePools.get': ['container.clusters.get'],
-  'container.nodePools.list': ['container.clusters.get'],
-  'container.nodePools.create': ['container.clusters.update'],
-  'container.nodePools.update': ['container.clusters.update'],
-  'container.nodePools.delete': ['container.clusters.update'],
-  'container.operations.get': ['container.operations.get'],
-  'container.operations.list': ['container.operations.list'],
+  // GKE. Creating a cluster attaches a service account to its nodes: actAs on it.
+  'container.clusters.get': ['container.clusters.get'], // gke
+  'container.clusters.list': ['container.clusters.list'], // gke
+  'container.clusters.create': ['container.clusters.create', 'iam.serviceAccounts.actAs'], // gke
+  'container.clusters.update': ['container.clusters.update'], // gke
+  'container.clusters.setResourceLabels': ['container.clusters.update'], // gke-rest:projects.locations.clusters/setResourceLabels
+  'container.clusters.delete': ['container.clusters.delete'], // gke
+  'container.nodePools.get': ['container.clusters.get'], // gke
+  'container.nodePools.list': ['container.clusters.get'], // gke
+  'container.nodePools.create': ['container.clusters.update'], // gke
+  'container.nodePools.update': ['container.clusters.update'], // gke
+  'container.nodePools.setSize': ['container.clusters.update'], // gke-rest:projects.locations.clusters.nodePools/setSize
+  'container.nodePools.setAutoscaling': ['container.clusters.update'], // gke-rest:projects.locations.clusters.nodePools/setAutoscaling
+  'container.nodePools.delete': ['container.clusters.update'], // gke
+  'container.operations.get': ['container.operations.get'], // gke-rest:projects.locations.operations/get
+  'container.operations.list': ['container.operations.list'], // gke-rest:projects.locations.operations/list
+
+  // The Kubernetes API of each cluster (gke-iam). Lists span all namespaces; server-side apply
+  // is a patch, and an apply that creates the object is checked as a create too
+  // (k8s.io/apiserver pkg/endpoints/handlers/patch.go).
+  ...kubeRows('configmaps', 'configMaps'),
+  ...kubeRows('daemonsets', 'daemonSets'),
+  ...kubeRows('deployments', 'deployments'),
+  ...kubeRows('services', 'services'),
+  ...kubeRows('serviceaccounts', 'serviceAccounts'),
 };
+
+function kubeRows(resource: string, iamName: string): Record<string, readonly string[]> {
+  const verbs = { get: 'get', list: 'list', create: 'create', patch: 'update', delete: 'delete' };
+  return Object.fromEntries(
+    Object.entries(verbs).map(([verb, perm]) => [
+      `kubernetes.${resource}.${verb}`,
+      [`container.${iamName}.${perm}`],
+    ]),
+  );
+}
 
 /** A permission granted beyond what the table derives from the methods, and why. */
 export interface Extra {
@@ -158,33 +196,58 @@ export const REACTOR_METHODS: readonly string[] = [
   'compute.regionHealthChecks.patch',
   'compute.regionOperations.wait',
   'container.clusters.get',
+  'kubernetes.configmaps.create',
+  'kubernetes.configmaps.delete',
+  'kubernetes.configmaps.get',
+  'kubernetes.configmaps.list',
+  'kubernetes.configmaps.patch',
+  'kubernetes.daemonsets.create',
+  'kubernetes.daemonsets.delete',
+  'kubernetes.daemonsets.get',
+  'kubernetes.daemonsets.list',
+  'kubernetes.daemonsets.patch',
+  'kubernetes.deployments.create',
+  'kubernetes.deployments.delete',
+  'kubernetes.deployments.get',
+  'kubernetes.deployments.list',
+  'kubernetes.deployments.patch',
+  'kubernetes.serviceaccounts.delete',
+  'kubernetes.serviceaccounts.list',
+  'kubernetes.services.create',
+  'kubernetes.services.delete',
+  'kubernetes.services.get',
+  'kubernetes.services.list',
+  'kubernetes.services.patch',
 ];
 
-const KUBE_REASON =
-  'Kubernetes API call through GKE IAM (https://cloud.google.com/kubernetes-engine/docs/how-to/iam). ' +
-  "The simulated Kubernetes API does not count calls in /__sim/stats, so these cannot be derived from a run; the reactor writes the masquerade agent's DaemonSet and ConfigMaps and the managed backend's Deployment and Service.";
+// Why a `use` permission is granted although no method page lists it.
+const USE_REASON =
+  'Compute checks a use permission on a resource that a request refers to (the compute.<kind>.use permissions of https://cloud.google.com/compute/docs/access/iam). The REST page of the method does not list it, so the simulator does not check it and no run shows it; it is granted so that the write does not fail on a real project.';
 
-function kube(resource: string, verbs: readonly string[]): Extra[] {
-  return verbs.map((verb) => ({
-    permission: `container.${resource}.${verb}`,
-    reason: KUBE_REASON,
-  }));
-}
-
-const OBJECT_VERBS = ['get', 'list', 'create', 'update', 'delete'];
-
-/** Kubernetes objects the reactor reads and writes (patch and server-side apply are `update`). */
+/** Permissions the reactor may need that its recorded runs cannot show, with why. */
 export const REACTOR_EXTRAS: readonly Extra[] = [
-  ...kube('configMaps', OBJECT_VERBS),
-  ...kube('daemonSets', OBJECT_VERBS),
-  ...kube('deployments', OBJECT_VERBS),
-  ...kube('services', OBJECT_VERBS),
-  ...kube('namespaces', ['get']),
+  {
+    permission: 'compute.regionBackendServices.use',
+    reason: `A forwarding rule names its backend service. ${USE_REASON}`,
+  },
+  {
+    permission: 'compute.regionHealthChecks.useReadOnly',
+    reason: `A backend service names its health check. ${USE_REASON}`,
+  },
+  {
+    permission: 'compute.instanceGroups.use',
+    reason: `A backend service names the node pools' instance groups. ${USE_REASON}`,
+  },
+  {
+    permission: 'container.clusters.list',
+    reason:
+      "Finding a cluster's Kubernetes endpoint falls back to listClusters('-') when its location is not known yet (functions/gcp/cloud.ts clusterDirectory); every recorded run reads the cluster's facts first, which tell its location.",
+  },
 ];
 
 /**
  * What `bootstrap` calls, as the runs record it: networks, subnets, both peering sides and
- * clusters, then the same firewall rules and ILB the reactor manages.
+ * clusters, then the same firewall rules, ILB and Kubernetes objects the reactor manages.
  */
 export const BOOTSTRAP_METHODS: readonly string[] = [
   'compute.firewalls.insert',
@@ -210,19 +273,31 @@ export const BOOTSTRAP_METHODS: readonly string[] = [
   'container.clusters.get',
   'container.nodePools.get',
   'container.operations.get',
+  'kubernetes.configmaps.create',
+  'kubernetes.configmaps.get',
+  'kubernetes.configmaps.list',
+  'kubernetes.configmaps.patch',
+  'kubernetes.daemonsets.create',
+  'kubernetes.daemonsets.get',
+  'kubernetes.daemonsets.list',
+  'kubernetes.daemonsets.patch',
+  'kubernetes.deployments.create',
+  'kubernetes.deployments.get',
+  'kubernetes.deployments.list',
+  'kubernetes.deployments.patch',
+  'kubernetes.serviceaccounts.list',
+  'kubernetes.services.create',
+  'kubernetes.services.get',
+  'kubernetes.services.list',
+  'kubernetes.services.patch',
 ];
 
 export const BOOTSTRAP_EXTRAS: readonly Extra[] = [
-  ...REACTOR_EXTRAS,
+  ...REACTOR_EXTRAS.filter((e) => e.permission !== 'container.clusters.list'),
   {
     permission: 'container.clusters.update',
     reason:
       "A node pool beyond a cluster's first is created with nodePools.create, which GKE authorises as container.clusters.update. The example topology has one pool per cluster, so the recorded runs create every pool with its cluster and never make that call.",
-  },
-  {
-    permission: 'iam.serviceAccounts.actAs',
-    reason:
-      'Creating a GKE cluster or node pool attaches a service account to the nodes (the Compute Engine default one unless the topology names another); GKE checks that the caller may act as it. The simulator does not model this check, so no call shows it.',
   },
 ];
 
