@@ -6,6 +6,7 @@
  */
 import * as functions from '@google-cloud/functions-framework';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answersBadBodies } from '../../functions/handlers/framework-errors.ts';
 import { makeOnAuditLog } from '../../functions/handlers/on-audit-log.ts';
 import { createRuntime } from '../../functions/runtime/runtime.ts';
 import {
@@ -25,11 +26,19 @@ let server: Served;
 
 beforeAll(async () => {
   world = await startWorld();
-  const onAuditLog = makeOnAuditLog(createRuntime(world.env, capturingLogger(lines)));
-  // As functions/index.ts registers it.
-  functions.cloudEvent('onAuditLog', async (event: functions.CloudEvent<unknown>) => {
-    await onAuditLog(event);
-  });
+  const logger = capturingLogger(lines);
+  const onAuditLog = makeOnAuditLog(createRuntime(world.env, logger));
+  // As functions/index.ts registers it, bodies the framework cannot read included.
+  functions.cloudEvent(
+    'onAuditLog',
+    answersBadBodies(
+      async (event: functions.CloudEvent<unknown>) => {
+        await onAuditLog(event);
+      },
+      { kind: 'push', target: 'onAuditLog', source: 'event' },
+      logger,
+    ),
+  );
   server = await serve('onAuditLog');
 });
 afterAll(async () => {
