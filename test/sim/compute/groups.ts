@@ -17,11 +17,13 @@ import {
   route,
   scopeOfKey,
 } from './common.ts';
+import { compileComputeFilter } from './filter.ts';
 import type { Subnetwork } from './ranges.ts';
 
 const IG = 'instanceGroups';
 const IGM = 'instanceGroupManagers';
 const VM = 'instances';
+const AS = 'autoscalers';
 
 /** What {@link createNodeGroup} needs. */
 export interface NodeGroupSpec {
@@ -274,6 +276,68 @@ export function groupRoutes(sim: Sim): Route[] {
             .map(([key, r]) => [scopeOfKey(key), view(r)] as const),
         }),
       ),
+    ),
+    // https://cloud.google.com/compute/docs/reference/rest/v1/instanceGroupManagers/listManagedInstances:
+    // each instance with its currentAction (NONE: running, nothing scheduled), status and the
+    // template version it runs.
+    route(
+      'POST',
+      'zones/{zone}/instanceGroupManagers/{instanceGroupManager}/listManagedInstances',
+      IGM,
+      'listManagedInstances',
+      'read',
+      (req) => {
+        const project = param(req, 'project');
+        const zone = param(req, 'zone');
+        const igm = mustGet(
+          sim,
+          IGM,
+          `${zonePrefix(project, zone, IGM)}/${param(req, 'instanceGroupManager')}`,
+        );
+        const ig = sim.store.get<Resource>(IG, refPath(String(igm.instanceGroup ?? ''), project));
+        const filter = compileComputeFilter(req.query.get('filter'));
+        const managedInstances = ((ig?.members as string[] | undefined) ?? [])
+          .map((url) => sim.store.get<Resource>(VM, refPath(url, '')))
+          .filter((vm): vm is Resource => vm !== undefined)
+          .map(
+            (vm): JsonObject => ({
+              instance: vm.selfLink,
+              id: vm.id,
+              name: vm.name,
+              instanceStatus: String(vm.status),
+              currentAction: 'NONE',
+              version: { instanceTemplate: String(igm.instanceTemplate ?? '') },
+            }),
+          )
+          .filter(filter);
+        return ok(managedInstances.length > 0 ? { managedInstances } : {});
+      },
+    ),
+    // GKE's node pools scale with the cluster autoscaler, not Compute autoscalers, so there are
+    // none (https://cloud.google.com/kubernetes-engine/docs/concepts/cluster-autoscaler);
+    // https://cloud.google.com/compute/docs/reference/rest/v1/autoscalers.
+    route('GET', 'zones/{zone}/autoscalers', AS, 'list', 'read', (req) => {
+      const prefix = zonePrefix(param(req, 'project'), param(req, 'zone'), AS);
+      return listReply(req, 'compute#autoscalerList', prefix, sim.store.list(AS, `${prefix}/`));
+    }),
+    route('GET', 'zones/{zone}/autoscalers/{autoscaler}', AS, 'get', 'read', (req) =>
+      ok(
+        mustGet(
+          sim,
+          AS,
+          `${zonePrefix(param(req, 'project'), param(req, 'zone'), AS)}/${param(req, 'autoscaler')}`,
+        ),
+      ),
+    ),
+    route('GET', 'aggregated/autoscalers', AS, 'aggregatedList', 'read', (req) =>
+      aggregatedReply(sim, req, {
+        kind: 'compute#autoscalerAggregatedList',
+        collection: AS,
+        types: ['zones', 'regions'],
+        items: sim.store
+          .entries<Resource>(AS, `projects/${param(req, 'project')}/`)
+          .map(([key, r]) => [scopeOfKey(key), r] as const),
+      }),
     ),
     route('GET', 'zones/{zone}/instanceGroupManagers', IGM, 'list', 'read', (req) => {
       const prefix = zonePrefix(param(req, 'project'), param(req, 'zone'), IGM);

@@ -1,6 +1,7 @@
 import type { Sim } from '../core/sim.ts';
 import { firewallRoutes } from './firewalls.ts';
 import { groupRoutes } from './groups.ts';
+import { healthRoutes } from './health.ts';
 import { lbRoutes } from './lb.ts';
 import { networkRoutes } from './networks.ts';
 import { operationRoutes } from './operations.ts';
@@ -23,6 +24,7 @@ export function registerCompute(sim: Sim): void {
     ...subnetworkRoutes(sim),
     ...firewallRoutes(sim),
     ...lbRoutes(sim),
+    ...healthRoutes(sim),
     ...groupRoutes(sim),
     ...routeRoutes(sim),
   ]);

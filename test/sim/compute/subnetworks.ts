@@ -219,6 +219,41 @@ export function subnetworkRoutes(sim: Sim): Route[] {
         );
       },
     ),
+    // https://cloud.google.com/compute/docs/reference/rest/v1/subnetworks/setPrivateIpGoogleAccess:
+    // the body is {privateIpGoogleAccess}; absent reads as false, proto3's default.
+    route(
+      'POST',
+      'regions/{region}/subnetworks/{subnetwork}/setPrivateIpGoogleAccess',
+      C,
+      'setPrivateIpGoogleAccess',
+      'write',
+      (req) => {
+        const name = param(req, 'subnetwork');
+        const body = bodyObject(req);
+        const want = body.privateIpGoogleAccess ?? false;
+        if (typeof want !== 'boolean') {
+          throw invalid(
+            `Invalid value for field 'privateIpGoogleAccess': '${String(want)}'. Must be a boolean.`,
+          );
+        }
+        return mutation(
+          req,
+          'setPrivateIpGoogleAccess',
+          name,
+          'compute.subnetworks.setPrivateIpGoogleAccess',
+          () => {
+            const key = subnetKey(param(req, 'project'), param(req, 'region'), name);
+            mustGet<Subnetwork>(sim, C, key);
+            return () => {
+              const live = mustGet<Subnetwork>(sim, C, key);
+              live.privateIpGoogleAccess = want;
+              // The fingerprint is "a hash of the contents stored in this object".
+              live.fingerprint = newFingerprint();
+            };
+          },
+        );
+      },
+    ),
     route('DELETE', 'regions/{region}/subnetworks/{subnetwork}', C, 'delete', 'write', (req) => {
       const name = param(req, 'subnetwork');
       return mutation(req, 'delete', name, 'compute.subnetworks.delete', () => {
