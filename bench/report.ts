@@ -125,6 +125,26 @@ export function figures(r: Results): Verdict[] {
         target: '—',
         met: null,
       });
+    const validate = r.agent.validate ?? [];
+    for (const lines of new Set(validate.map((v) => v.lines))) {
+      const at = (order: string) =>
+        validate.find((v) => v.lines === lines && v.order === order)?.ms.median;
+      rows.push({
+        figure: `Agent: validate ${lines.toLocaleString('en-US')} lines`,
+        measured: `${at('ascending')} ms (ascending), ${at('shuffled')} ms (shuffled)`,
+        target: '—',
+        met: null,
+      });
+    }
+    if (r.agent.check) {
+      const c = r.agent.check;
+      rows.push({
+        figure: `Agent: readiness probe (--check), ${c.cidrs.toLocaleString('en-US')} rules`,
+        measured: `${c.ms['iptables-nft']?.median} ms (nft), ${c.ms['iptables-legacy']?.median} ms (legacy)`,
+        target: '< 5 s (the probe timeout)',
+        met: Object.values(c.ms).every((m) => m.median < 5000),
+      });
+    }
   } else {
     rows.push({
       figure: 'Agent',
@@ -411,6 +431,41 @@ export function renderMarkdown(r: Results, extra = analysis(r)): string {
     for (const s of r.agent.shapes)
       p(`| ${s.shape} | ${s.aggregated} | ${s.chainRules} | ${iqr(s.applyMs)} |`);
     p();
+    if (r.agent.validate) {
+      p(
+        'Time for `agent.sh --validate` (bench/agent.ts: `/bin/sh agent.sh --validate` as the DaemonSet runs it, ' +
+          'process start included, no iptables) on a file of distinct /32s, in ascending order (as peerlink ' +
+          'writes its lists: a few grep passes, then one printf for every rule) and in a fixed shuffled order ' +
+          '(deduplicated with bitmaps in ten groups). The readiness probe, `--check`, does this and then ' +
+          'reads the chain back:',
+      );
+      p();
+      p('| lines | order | validate, ms |');
+      p('|---|---|---|');
+      for (const v of r.agent.validate)
+        p(`| ${v.lines.toLocaleString('en-US')} | ${v.order} | ${iqr(v.ms)} |`);
+      p();
+    }
+    if (r.agent.check) {
+      p(
+        `Time for \`agent.sh --check\`, the readiness probe, with ${r.agent.check.cidrs.toLocaleString('en-US')} ` +
+          '/32s in the file and the chain already matching it (bench/agent.ts): validation, then the chain ' +
+          'listed with `iptables -S` and the jump checked with `-C`, in a throwaway network namespace. The ' +
+          "DaemonSet's probe allows 5 s:",
+      );
+      p();
+      p('| back end | --check, ms |');
+      p('|---|---|');
+      for (const [k, m] of Object.entries(r.agent.check.ms)) p(`| ${k} | ${iqr(m)} |`);
+      p();
+    }
+    if (r.agent.ranAlone) {
+      p(
+        `This section was measured on its own on ${r.agent.ranAlone.at} (\`${r.agent.ranAlone.command}\`), ` +
+          'after the full run that produced the other sections.',
+      );
+      p();
+    }
   }
   return `${out.join('\n')}\n`;
 }
