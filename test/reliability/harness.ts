@@ -23,10 +23,16 @@ import type { LogEntry } from '../sim/core/audit.ts';
 import type { FaultConfig } from '../sim/core/faults.ts';
 import type { Snapshot } from '../sim/core/sim.ts';
 import { type RunningSim, startSim } from '../sim/server.ts';
+import { bindDeployRoles, denied, deployPrincipals } from '../support/iam.ts';
 import { exampleTopology } from '../support/topology.ts';
 import { type FaultProfile, faultConfig, injectOperationErrors } from './faults.ts';
 
-export const PRINCIPAL = 'peerlink@peerlink-demo.iam.gserviceaccount.com';
+/**
+ * The service accounts the functions run as, each bound to deploy's custom role for it with the
+ * simulator enforcing it. PRINCIPAL is onAuditLog's and sweep's: its changes are peerlink's own.
+ */
+export const PRINCIPALS = deployPrincipals(exampleTopology().project);
+export const PRINCIPAL = PRINCIPALS.reactor;
 
 export interface World {
   readonly running: RunningSim;
@@ -42,12 +48,19 @@ export async function startWorld(operationMs = 20): Promise<World> {
     waitCapMs: 5_000,
     modules: [containerModule({ kubeconfigDir, operationMs })],
   });
+  const t = exampleTopology();
+  await bindDeployRoles(running.url, t.project);
   return {
     running,
-    t: exampleTopology(),
+    t,
+    // A call the deploy role refused fails the suite, even where peerlink converged anyway.
     close: async () => {
+      const refused = [];
+      for (const principal of [PRINCIPALS.reactor, PRINCIPALS.bootstrap])
+        for (const p of await denied(running.url, principal)) refused.push(`${principal}: ${p}`);
       await running.close();
       rmSync(kubeconfigDir, { recursive: true, force: true });
+      if (refused.length > 0) throw new Error(`deploy roles refused: ${refused.join(', ')}`);
     },
   };
 }
@@ -90,15 +103,15 @@ export async function apiMethods(w: World): Promise<string[]> {
 /**
  * peerlink's ports over the simulator, built as createRuntime builds them: a new set per call,
  * as a new function instance would have (and as needed after a snapshot load, which gives every
- * cluster a new Kubernetes endpoint and CA).
+ * cluster a new Kubernetes endpoint and CA). They act as `principal` (the reactor's by default).
  */
-export function deps(w: World) {
+export function deps(w: World, principal: string = PRINCIPAL) {
   const cloud = createCloud(
     cloudConfig({
       PEERLINK_PROJECT: w.t.project,
       PEERLINK_COMPUTE_ENDPOINT: w.running.url,
       PEERLINK_CONTAINER_ENDPOINT: w.running.url,
-      PEERLINK_ACCESS_TOKEN: `principal:${PRINCIPAL}`,
+      PEERLINK_ACCESS_TOKEN: `principal:${principal}`,
     }),
     {
       containerPollMs: 10,
@@ -171,7 +184,12 @@ export function allAcked(deliveries: readonly Delivery[]): boolean {
 export async function bootstrapUntilOk(w: World, seed: string, maxRuns = 6) {
   const runs: { ok: boolean; failedStep?: string }[] = [];
   for (let i = 0; i < maxRuns; i++) {
-    const run = bootstrap(w.t, deps(w), { dryRun: false, seed, pollMs: 25, waitTimeoutMs: 30_000 });
+    const run = bootstrap(w.t, deps(w, PRINCIPALS.bootstrap), {
+      dryRun: false,
+      seed,
+      pollMs: 25,
+      waitTimeoutMs: 30_000,
+    });
     let next = await run.next();
     let failed: string | undefined;
     while (!next.done) {
@@ -357,14 +375,18 @@ export function armFaults(
   return async (w: World) => {
     const config = faultConfig(profile, methods);
     await control.faults(w, { ...config, methods: { ...config.methods, ...extra } });
-    const undo = injectOperationErrors(
-      w.running.sim,
-      PRINCIPAL,
-      profile.seed,
-      profile.operationErrorRate,
-      profile.firstOperationsFail,
+    // peerlink's operations are both functions'; each draws from its own seeded sequence.
+    const undo = [PRINCIPALS.reactor, PRINCIPALS.bootstrap].map((principal) =>
+      injectOperationErrors(
+        w.running.sim,
+        principal,
+        profile.seed,
+        profile.operationErrorRate,
+        profile.firstOperationsFail,
+      ),
     );
-    return async () => undo();
+    // Last wrapped, first unwrapped.
+    return async () => undo.reverse().reduce((n, u) => n + u(), 0);
   };
 }
 
