@@ -199,13 +199,16 @@ function deleteCluster(ctx: ClusterContext, req: SimRequest): ContainerOperation
     { name: `projects/${project}/locations/${location}/clusters/${name}` },
     [location],
   );
-  const op = ctx.ops.start({
+  return ctx.ops.start({
     project,
     location,
     operationType: 'DELETE_CLUSTER',
     target: `clusters/${name}`,
     clusterKey: key,
     audit,
+    begin: () => {
+      cluster.status = 'STOPPING';
+    },
     apply: () => {
       const c = sim.store.get<Cluster>(CLUSTERS, key);
       if (!c) return;
@@ -234,8 +237,6 @@ function deleteCluster(ctx: ClusterContext, req: SimRequest): ContainerOperation
         });
     },
   });
-  cluster.status = 'STOPPING';
-  return op;
 }
 
 /**

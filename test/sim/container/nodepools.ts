@@ -69,13 +69,16 @@ export function createNodePool(ctx: ClusterContext, req: SimRequest): ContainerO
       writeRejected(sim, audit, { code: e.rpcCode, message: e.message });
     throw e;
   }
-  const op = ctx.ops.start({
+  return ctx.ops.start({
     project,
     location,
     operationType: 'CREATE_NODE_POOL',
     target: `clusters/${clusterName}/nodePools/${poolName}`,
     clusterKey: key,
     audit,
+    begin: () => {
+      cluster.nodePools.push(pool);
+    },
     apply: () => {
       const c = sim.store.get<Cluster>(CLUSTERS, key);
       const np = c?.nodePools.find((x) => x.name === poolName);
@@ -84,8 +87,6 @@ export function createNodePool(ctx: ClusterContext, req: SimRequest): ContainerO
       refreshDerived(c, sim);
     },
   });
-  cluster.nodePools.push(pool);
-  return op;
 }
 
 /** A pool of a stored cluster, or 404 NOT_FOUND. */
@@ -122,13 +123,16 @@ export function deleteNodePool(ctx: ClusterContext, req: SimRequest): ContainerO
     pool.locations as string[],
   );
   const was = pool.status;
-  const op = ctx.ops.start({
+  return ctx.ops.start({
     project,
     location,
     operationType: 'DELETE_NODE_POOL',
     target: `clusters/${clusterName}/nodePools/${poolName}`,
     clusterKey: key,
     audit,
+    begin: () => {
+      pool.status = 'STOPPING';
+    },
     apply: () => {
       const c = sim.store.get<Cluster>(CLUSTERS, key);
       const np = c?.nodePools.find((x) => x.name === poolName);
@@ -147,8 +151,6 @@ export function deleteNodePool(ctx: ClusterContext, req: SimRequest): ContainerO
       refreshDerived(c, sim);
     },
   });
-  pool.status = 'STOPPING';
-  return op;
 }
 
 /**
@@ -211,13 +213,16 @@ export function updateNodePool(ctx: ClusterContext, req: SimRequest): ContainerO
     { ...request, name: poolPath },
     wanted,
   );
-  const op = ctx.ops.start({
+  return ctx.ops.start({
     project,
     location,
     operationType: 'UPGRADE_NODES',
     target: `clusters/${clusterName}/nodePools/${poolName}`,
     clusterKey: key,
     audit,
+    begin: () => {
+      pool.status = 'RECONCILING';
+    },
     apply: () => {
       const c = sim.store.get<Cluster>(CLUSTERS, key);
       const np = c?.nodePools.find((x) => x.name === poolName);
@@ -237,8 +242,6 @@ export function updateNodePool(ctx: ClusterContext, req: SimRequest): ContainerO
       refreshDerived(c, sim);
     },
   });
-  pool.status = 'RECONCILING';
-  return op;
 }
 
 /**
@@ -275,13 +278,16 @@ export function setNodePoolSize(ctx: ClusterContext, req: SimRequest): Container
     pool.locations as string[],
   );
   const was = pool.status;
-  const op = ctx.ops.start({
+  return ctx.ops.start({
     project,
     location,
     operationType: 'SET_NODE_POOL_SIZE',
     target: `clusters/${clusterName}/nodePools/${poolName}`,
     clusterKey: key,
     audit,
+    begin: () => {
+      pool.status = 'RECONCILING';
+    },
     apply: () => {
       const c = sim.store.get<Cluster>(CLUSTERS, key);
       const np = c?.nodePools.find((x) => x.name === poolName);
@@ -299,8 +305,6 @@ export function setNodePoolSize(ctx: ClusterContext, req: SimRequest): Container
       refreshDerived(c, sim);
     },
   });
-  pool.status = 'RECONCILING';
-  return op;
 }
 
 /**

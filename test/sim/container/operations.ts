@@ -22,6 +22,12 @@ export interface ContainerOpSpec {
   /** Cluster store key: one operation at a time per cluster. */
   clusterKey: string;
   audit: GkeAudit;
+  /**
+   * The state the resource shows while the operation runs (a pool STOPPING, ...), set once the
+   * operation is accepted and before its effect, which an operation of 0 ms applies within
+   * {@link ContainerOperations.start}.
+   */
+  begin?: () => void;
   /** The effect at DONE. A thrown ContainerError fails the operation. */
   apply: () => void;
 }
@@ -63,6 +69,7 @@ export class ContainerOperations {
   start(spec: ContainerOpSpec): ContainerOperation {
     const busy = this.runningOn(spec.clusterKey);
     if (busy) throw incompatibleOperation(busy);
+    spec.begin?.();
     // Names like operation-1726191716103-f4072772-f902-453d-8776-b69047cebae6.
     const name = `operation-${Date.now()}-${randomUUID()}`;
     const scope = scopeOf(spec.location);

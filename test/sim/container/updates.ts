@@ -182,17 +182,18 @@ export function updateCluster(ctx: ClusterContext, req: SimRequest): ContainerOp
     };
     return { apply, reconciling: true };
   });
-  const op = ctx.ops.start({
+  return ctx.ops.start({
     project,
     location,
     operationType: 'UPDATE_CLUSTER',
     target: `clusters/${name}`,
     clusterKey: key,
     audit,
+    begin: () => {
+      if (change.reconciling) cluster.status = 'RECONCILING';
+    },
     apply: change.apply,
   });
-  if (change.reconciling && op.status !== 'DONE') cluster.status = 'RECONCILING';
-  return op;
 }
 
 /** Image types GKE Standard offers (https://cloud.google.com/kubernetes-engine/docs/concepts/node-images). */
