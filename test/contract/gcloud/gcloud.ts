@@ -211,3 +211,38 @@ function runGroup(
     child.stdin.end(stdin ?? '');
   });
 }
+
+/**
+ * The installed kubectl's path; throws, with what to do, when there is none (the suite fails,
+ * it does not skip).
+ */
+export function requireKubectl(): string {
+  const found = spawnSync('sh', ['-c', 'command -v kubectl'], { encoding: 'utf8', timeout: 5_000 });
+  const path = found.stdout.trim();
+  if (found.status !== 0 || path === '') {
+    throw new Error(
+      'kubectl is not installed: the gcloud contract suite (test/contract/gcloud) drives the clusters gcloud set up with kubectl (https://kubernetes.io/docs/tasks/tools/)',
+    );
+  }
+  return path;
+}
+
+/**
+ * Runs kubectl with the suite's environment (its KUBECONFIG, and gcloud's settings for
+ * gke-gcloud-auth-plugin, which kubectl starts) in a process group of its own, never throwing;
+ * 124 when stopped at `timeoutMs` (default 60 s). Asynchronous on purpose: the simulated
+ * Kubernetes API servers answer from this process.
+ */
+export function kubectl(
+  g: GcloudSim,
+  args: readonly string[],
+  options: { timeoutMs?: number; stdin?: string } = {},
+): Promise<GcloudRun> {
+  return runGroup(
+    requireKubectl(),
+    args,
+    g.env,
+    options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    options.stdin,
+  );
+}
