@@ -113,6 +113,10 @@ export const METHOD_IAM: Readonly<Record<string, MethodIam>> = {
     'compute.subnetworks.expandIpCidrRange',
   ),
   'compute.subnetworks.delete': row(rest('subnetworks/delete'), 'compute.subnetworks.delete'),
+  'compute.subnetworks.setPrivateIpGoogleAccess': row(
+    rest('subnetworks/setPrivateIpGoogleAccess'),
+    'compute.subnetworks.setPrivateIpGoogleAccess',
+  ),
 
   'compute.routes.get': row(rest('routes/get'), 'compute.routes.get'),
   'compute.routes.list': row(rest('routes/list'), 'compute.routes.list'),
@@ -198,6 +202,10 @@ export const METHOD_IAM: Readonly<Record<string, MethodIam>> = {
     rest('regionBackendServices/delete'),
     'compute.regionBackendServices.delete',
   ),
+  'compute.regionBackendServices.getHealth': row(
+    rest('regionBackendServices/getHealth'),
+    'compute.regionBackendServices.get',
+  ),
 
   'compute.forwardingRules.get': row(rest('forwardingRules/get'), 'compute.forwardingRules.get'),
   'compute.forwardingRules.list': row(rest('forwardingRules/list'), 'compute.forwardingRules.list'),
@@ -250,6 +258,17 @@ export const METHOD_IAM: Readonly<Record<string, MethodIam>> = {
   'compute.instanceGroupManagers.aggregatedList': row(
     rest('instanceGroupManagers/aggregatedList'),
     'compute.instanceGroupManagers.list',
+  ),
+  // gcloud's help for `instance-groups managed list-instances`, which makes this call.
+  'compute.instanceGroupManagers.listManagedInstances': row(
+    'https://cloud.google.com/sdk/gcloud/reference/compute/instance-groups/managed/list-instances',
+    'compute.instanceGroupManagers.list',
+  ),
+  'compute.autoscalers.get': row(rest('autoscalers/get'), 'compute.autoscalers.get'),
+  'compute.autoscalers.list': row(rest('autoscalers/list'), 'compute.autoscalers.list'),
+  'compute.autoscalers.aggregatedList': row(
+    rest('autoscalers/aggregatedList'),
+    'compute.autoscalers.list',
   ),
 
   // GKE checks actAs on the nodes' service account; container.clusters.getCredentials only
