@@ -58,6 +58,7 @@ export const METHOD_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
   'compute.subnetworks.patch': ['compute.subnetworks.get', 'compute.subnetworks.update'], // rest:subnetworks/patch
   'compute.subnetworks.expandIpCidrRange': ['compute.subnetworks.expandIpCidrRange'], // rest:subnetworks/expandIpCidrRange
   'compute.subnetworks.delete': ['compute.subnetworks.delete'], // rest:subnetworks/delete
+  'compute.subnetworks.setPrivateIpGoogleAccess': ['compute.subnetworks.setPrivateIpGoogleAccess'], // rest:subnetworks/setPrivateIpGoogleAccess
 
   // Routes (the routes-based clusters' pod routes).
   'compute.routes.get': ['compute.routes.get'], // rest:routes/get
@@ -98,6 +99,7 @@ export const METHOD_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
   ], // rest:regionBackendServices/patch
   'compute.regionBackendServices.update': ['compute.regionBackendServices.update'], // rest:regionBackendServices/update
   'compute.regionBackendServices.delete': ['compute.regionBackendServices.delete'], // rest:regionBackendServices/delete
+  'compute.regionBackendServices.getHealth': ['compute.regionBackendServices.get'], // rest:regionBackendServices/getHealth
   'compute.forwardingRules.get': ['compute.forwardingRules.get'], // rest:forwardingRules/get
   'compute.forwardingRules.list': ['compute.forwardingRules.list'], // rest:forwardingRules/list
   'compute.forwardingRules.aggregatedList': ['compute.forwardingRules.list'], // rest:forwardingRules/aggregatedList
@@ -121,6 +123,10 @@ export const METHOD_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
   'compute.instanceGroupManagers.get': ['compute.instanceGroupManagers.get'], // rest:instanceGroupManagers/get
   'compute.instanceGroupManagers.list': ['compute.instanceGroupManagers.list'], // rest:instanceGroupManagers/list
   'compute.instanceGroupManagers.aggregatedList': ['compute.instanceGroupManagers.list'], // rest:instanceGroupManagers/aggregatedList
+  'compute.instanceGroupManagers.listManagedInstances': ['compute.instanceGroupManagers.list'], // gcloud:compute/instance-groups/managed/list-instances
+  'compute.autoscalers.get': ['compute.autoscalers.get'], // rest:autoscalers/get
+  'compute.autoscalers.list': ['compute.autoscalers.list'], // rest:autoscalers/list
+  'compute.autoscalers.aggregatedList': ['compute.autoscalers.list'], // rest:autoscalers/aggregatedList
   'compute.instances.get': ['compute.instances.get'], // rest:instances/get
   'compute.instances.list': ['compute.instances.list'], // rest:instances/list
   'compute.instances.aggregatedList': ['compute.instances.list'], // rest:instances/aggregatedList
@@ -247,7 +253,8 @@ export const REACTOR_EXTRAS: readonly Extra[] = [
 
 /**
  * What `bootstrap` calls, as the runs record it: networks, subnets, both peering sides and
- * clusters, then the same firewall rules, ILB and Kubernetes objects the reactor manages.
+ * clusters, then the same firewall rules, ILB and Kubernetes objects the reactor manages,
+ * patching those that differ when it runs again.
  */
 export const BOOTSTRAP_METHODS: readonly string[] = [
   'compute.firewalls.insert',
@@ -255,6 +262,7 @@ export const BOOTSTRAP_METHODS: readonly string[] = [
   'compute.firewalls.patch',
   'compute.forwardingRules.insert',
   'compute.forwardingRules.list',
+  'compute.forwardingRules.patch',
   'compute.globalOperations.wait',
   'compute.instanceGroups.listInstances',
   'compute.instances.get',
@@ -264,8 +272,10 @@ export const BOOTSTRAP_METHODS: readonly string[] = [
   'compute.networks.listPeeringRoutes',
   'compute.regionBackendServices.insert',
   'compute.regionBackendServices.list',
+  'compute.regionBackendServices.patch',
   'compute.regionHealthChecks.insert',
   'compute.regionHealthChecks.list',
+  'compute.regionHealthChecks.patch',
   'compute.regionOperations.wait',
   'compute.subnetworks.get',
   'compute.subnetworks.insert',
