@@ -549,36 +549,58 @@ detect_mode() {
   RESTORE=iptables-$MODE-restore
 }
 
+# The jump as `iptables -S POSTROUTING` prints it (both back ends).
+JUMP_RULE="-A POSTROUTING -m addrtype ! --dst-type LOCAL -j $CHAIN"
+
+# jump_present: 0 if POSTROUTING holds the jump. It lists POSTROUTING alone and looks for the
+# jump's line, rather than asking `-C`: for -C, iptables-nft fetches every rule of the nat table
+# (a chain of 100,000 rules makes that seconds), for `-S POSTROUTING` only that chain's rules.
 jump_present() {
-  "$IPT" -w 5 -t nat -C POSTROUTING -m addrtype ! --dst-type LOCAL -j "$CHAIN" 2>/dev/null
+  "$IPT" -w 5 -t nat -S POSTROUTING 2>/dev/null | grep -q -x -F -e "$JUMP_RULE"
 }
 
 chain_present() {
   "$IPT" -w 5 -t nat -S "$CHAIN" >/dev/null 2>&1
 }
 
-# current_rules: sets CURRENT_RULES to the chain's rules as `iptables -S` prints them; returns 1
-# when the chain does not exist. One grep rather than a read loop: appending line by line would
-# copy the whole string again for every rule.
-current_rules() {
+# read_state: one reading of what the agent owns. Sets CHAIN_FOUND (1 when the chain exists),
+# CURRENT_RULES (its rules as `iptables -S` prints them) and JUMP_FOUND (1 when POSTROUTING holds
+# the jump). Each listing names its chain: iptables-nft then fetches only that chain's rules,
+# where `iptables-nft-save -t nat`, `-S` of the whole table and `-C` fetch every rule of the
+# table, kube-proxy's included. Fetching a chain's rules is the agent's largest cost under nft:
+# the kernel walks the chain from its first rule for each 32 KB message of the dump, which for
+# 100,000 rules is seconds. So the chain is read once per decision and once to verify, and
+# POSTROUTING (a few rules) after it, so that the jump decision apply takes from it is fresh.
+# One grep rather than a read loop: appending line by line would copy the whole string again for
+# every rule.
+read_state() {
+  CHAIN_FOUND=
   CURRENT_RULES=
-  _listing=$("$IPT" -w 5 -t nat -S "$CHAIN" 2>/dev/null) || return 1
-  CURRENT_RULES=$(printf '%s\n' "$_listing" | grep -e "^-A $CHAIN ")
+  JUMP_FOUND=
+  if _listing=$("$IPT" -w 5 -t nat -S "$CHAIN" 2>/dev/null); then
+    CHAIN_FOUND=1
+    CURRENT_RULES=$(printf '%s\n' "$_listing" | grep -e "^-A $CHAIN ")
+  fi
+  _listing=
+  if jump_present; then JUMP_FOUND=1; fi
   return 0
 }
 
-# in_sync: the chain holds exactly DESIRED_RULES, in order, and the jump exists.
+# in_sync: reads the state (read_state); 0 if the chain holds exactly DESIRED_RULES, in order,
+# and the jump exists.
 in_sync() {
-  current_rules && [ "$CURRENT_RULES" = "$DESIRED_RULES" ] && jump_present
+  read_state
+  [ -n "$CHAIN_FOUND" ] && [ "$CURRENT_RULES" = "$DESIRED_RULES" ] && [ -n "$JUMP_FOUND" ]
 }
 
-# apply: one iptables-restore call. Declaring ":PEERLINK-MASQ - [0:0]" under --noflush creates the
-# chain or empties it, and touches no other chain; the whole block commits atomically. The jump
-# goes into the same block when `-C` does not find it.
+# apply: one iptables-restore call, after in_sync found the chain out of date. Declaring
+# ":PEERLINK-MASQ - [0:0]" under --noflush creates the chain or empties it, and touches no other
+# chain; the whole block commits atomically. The jump goes into the same block when that
+# in_sync's reading did not find it. Then one more reading verifies the result.
 apply() {
   _payload="*nat$NL:$CHAIN - [0:0]$NL$DESIRED_RULES${DESIRED_RULES:+$NL}"
   _jump=present
-  if ! jump_present; then
+  if [ -z "$JUMP_FOUND" ]; then
     _payload="$_payload-I POSTROUTING 1 -m addrtype ! --dst-type LOCAL -j $CHAIN$NL"
     _jump=inserted
   fi
@@ -587,6 +609,7 @@ apply() {
     log ERROR "iptables-restore failed; chain left as it was" mode "$MODE" output "$_err"
     return 1
   fi
+  _payload=
   if ! in_sync; then
     log ERROR "chain does not match the file after iptables-restore" mode "$MODE"
     return 1
@@ -597,6 +620,11 @@ apply() {
 }
 
 uninstall() {
+  # The chain is emptied first (-F fails if it does not exist; the check below reports what is
+  # left): iptables-nft fetches every rule of the nat table for -D, and the chain's own for -S,
+  # which for a large chain costs seconds a call. Traffic sees no difference: a jump to an
+  # empty chain returns at once.
+  "$IPT" -w 5 -t nat -F "$CHAIN" 2>/dev/null
   _i=0
   while jump_present && [ "$_i" -lt 100 ]; do
     "$IPT" -w 5 -t nat -D POSTROUTING -m addrtype ! --dst-type LOCAL -j "$CHAIN" || break
