@@ -9,6 +9,7 @@ import { cloudConfig } from '../../functions/gcp/config.ts';
 import { settings } from '../../functions/runtime/settings.ts';
 import { containerModule } from '../sim/container/index.ts';
 import { type RunningSim, startSim } from '../sim/server.ts';
+import { bindDeployRoles, type DeployPrincipals } from '../support/iam.ts';
 import { type GroupProcess, spawnGroup, waitFor } from '../support/process-group.ts';
 import { freePort, type PubsubEmulator, startPubsubEmulator } from '../support/pubsub-emulator.ts';
 import { repoRoot } from '../support/topology.ts';
@@ -36,8 +37,10 @@ export interface Stack {
   readonly sim: RunningSim;
   readonly emulator: PubsubEmulator;
   readonly urls: Readonly<Record<FunctionName, string>>;
-  /** The principal peerlink's functions act as (its "service account"). */
+  /** The service account onAuditLog and sweep act as: its changes are peerlink's own. */
   readonly principal: string;
+  /** Each function's service account, bound to exactly deploy's custom role for it. */
+  readonly principals: DeployPrincipals;
   readonly kubeconfigDir: string;
   /** Kills one function's process group (mid-request, if one is running) and starts it again. */
   restart(target: FunctionName): Promise<void>;
@@ -73,7 +76,6 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const stateDir = resolve(options.stateDir);
   const kubeconfigDir = join(stateDir, 'kube');
   await mkdir(kubeconfigDir, { recursive: true });
-  const principal = `peerlink@${options.project}.iam.gserviceaccount.com`;
   const stoppers: (() => Promise<void>)[] = [];
   // Once only, newest first: whatever has started so far.
   const stop = async () => {
@@ -93,6 +95,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       modules: [containerModule({ kubeconfigDir })],
     });
     stoppers.push(() => sim.close());
+    // As deploy sets them up; the simulator enforces the roles (people stay owners).
+    const principals = await bindDeployRoles(sim.url, options.project);
     signal?.throwIfAborted();
     const topic = `projects/${options.project}/topics/${AUDIT_TOPIC}`;
     await emulatorPut(emulator.host, topic, {});
@@ -104,7 +108,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     });
     if (!sink.ok) throw new Error(`sim sink: ${sink.status} ${await sink.text()}`);
 
-    const env: NodeJS.ProcessEnv = {
+    const envAs = (principal: string): NodeJS.ProcessEnv => ({
       ...process.env,
       PEERLINK_PROJECT: options.project,
       PEERLINK_TOPOLOGY: resolve(options.topologyPath),
@@ -115,16 +119,24 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       PEERLINK_SERVICE_ACCOUNT: principal,
       PEERLINK_LOCAL: '1',
       ...options.functionEnv,
-    };
+    });
+    const envs = { reactor: envAs(principals.reactor), bootstrap: envAs(principals.bootstrap) };
+    const envOf = (target: FunctionName) =>
+      target === 'bootstrap' ? envs.bootstrap : envs.reactor;
     // Through the settings table, as each function will: a bad value fails here, once, with
     // the setting's name, instead of in three function processes.
-    settings(env);
-    cloudConfig(env);
+    for (const env of Object.values(envs)) {
+      settings(env);
+      cloudConfig(env);
+    }
     const urls = {} as Record<FunctionName, string>;
     const procs = new Map<FunctionName, GroupProcess>();
     const ports = new Map<FunctionName, number>();
     const launch = (target: FunctionName) => {
-      procs.set(target, startFunction(target, ports.get(target) ?? 0, env, options.onLog));
+      procs.set(
+        target,
+        startFunction(target, ports.get(target) ?? 0, envOf(target), options.onLog),
+      );
     };
     const serving = (target: FunctionName) =>
       waitFor(
@@ -166,7 +178,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         ackDeadlineSeconds: 120,
       });
     }
-    return { sim, emulator, urls, principal, kubeconfigDir, restart, stop };
+    return {
+      sim,
+      emulator,
+      urls,
+      principal: principals.reactor,
+      principals,
+      kubeconfigDir,
+      restart,
+      stop,
+    };
   } catch (e) {
     await stop();
     throw e;
