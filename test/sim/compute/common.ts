@@ -267,13 +267,42 @@ export function mergePatch(target: JsonObject, patch: JsonObject): JsonObject {
 }
 
 /**
+ * Items in list order: "By default, results are returned in alphanumerical order based on the
+ * resource name", or newest first with `orderBy="creationTimestamp desc"`; "Currently, only
+ * sorting by name or creationTimestamp desc is supported" (orderBy of the list methods, e.g.
+ * https://cloud.google.com/compute/docs/reference/rest/v1/networks/list). Items without a name
+ * (listInstances, listPeeringRoutes) keep their order.
+ */
+function ordered<T extends object>(req: SimRequest, items: readonly T[]): T[] {
+  const orderBy = (req.query.get('orderBy') ?? 'name').trim().replace(/\s+/g, ' ');
+  const field = (item: T, key: string): string => {
+    const v = (item as Record<string, unknown>)[key];
+    return typeof v === 'string' ? v : '';
+  };
+  if (orderBy === 'name' || orderBy === '') {
+    if (!items.every((i) => field(i, 'name') !== '')) return [...items];
+    return [...items].sort((a, b) =>
+      field(a, 'name') < field(b, 'name') ? -1 : field(a, 'name') > field(b, 'name') ? 1 : 0,
+    );
+  }
+  if (orderBy === 'creationTimestamp desc') {
+    return [...items].sort((a, b) =>
+      field(b, 'creationTimestamp').localeCompare(field(a, 'creationTimestamp')),
+    );
+  }
+  throw invalid(
+    `Invalid value for field 'orderBy': '${orderBy}'. Only 'name' and 'creationTimestamp desc' are supported.`,
+  );
+}
+
+/**
  * A Compute list response: `{kind, id, items?, selfLink, nextPageToken?}`. `items` is left out
  * when empty, as Compute does. Honours `filter`, `maxResults` (default/max 500) and `pageToken`
  * (https://cloud.google.com/compute/docs/reference/rest/v1/firewalls/list).
  */
 export function listReply(req: SimRequest, kind: string, listPath: string, items: object[]): Reply {
   const filter = compileComputeFilter(req.query.get('filter'));
-  const matched = items.filter(filter);
+  const matched = ordered(req, items.filter(filter));
   const max = Math.min(500, Math.max(1, Number(req.query.get('maxResults') ?? '500') || 500));
   const start = Number(req.query.get('pageToken') ?? '0') || 0;
   const page = matched.slice(start, start + max);
@@ -344,7 +373,13 @@ export function aggregatedReply(
 ): Reply {
   const project = param(req, 'project');
   const filter = compileComputeFilter(req.query.get('filter'));
-  const matched = spec.items.filter(([, item]) => filter(item));
+  const order = ordered(
+    req,
+    spec.items.map(([, item]) => item),
+  );
+  const matched = order
+    .map((item) => spec.items.find(([, i]) => i === item) as readonly [string, object])
+    .filter(([, item]) => filter(item));
   const max = Math.min(500, Math.max(1, Number(req.query.get('maxResults') ?? '500') || 500));
   const start = Number(req.query.get('pageToken') ?? '0') || 0;
   const page = matched.slice(start, start + max);
