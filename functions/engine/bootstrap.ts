@@ -165,6 +165,9 @@ async function stepPlan(t: Topology, deps: ReconcileDeps, step: (typeof STEPS)[n
   return { plan: plan(resources, observed), pending };
 }
 
+/** Re-plans of one step after stale preconditions, before the step fails. */
+const MAX_REPLANS = 3;
+
 /** Runs the steps in order, yielding one line per step; returns the full report. */
 export async function* bootstrap(
   t: Topology,
@@ -191,17 +194,28 @@ export async function* bootstrap(
     });
     let current: Plan = { actions: [] };
     try {
-      const { plan: p, pending } = await stepPlan(t, deps, step);
+      let { plan: p, pending } = await stepPlan(t, deps, step);
       current = p;
       if (options.dryRun) {
         steps.push(line('planned', p, { pending, dryRunPlan: planJson(p) }));
         yield steps[steps.length - 1] as StepLine;
         continue;
       }
-      const applied = await apply(p, deps.resources, {
+      let applied = await apply(p, deps.resources, {
         seed: `${options.seed}/${i + 1}`,
         concurrency: options.concurrency ?? 4,
       });
+      // A stale precondition means another writer (the reactor, woken by this very run's audit
+      // entries) changed the resource since it was read: read again and re-plan, as reconcile
+      // does, a bounded number of times.
+      for (let replan = 1; applied.stale && !applied.failed && replan <= MAX_REPLANS; replan++) {
+        ({ plan: p, pending } = await stepPlan(t, deps, step));
+        current = p;
+        applied = await apply(p, deps.resources, {
+          seed: `${options.seed}/${i + 1}#${replan}`,
+          concurrency: options.concurrency ?? 4,
+        });
+      }
       if (applied.failed || applied.stale) {
         const failed = applied.results.filter(
           (r) => r.outcome === 'failed' || r.outcome === 'stale',
