@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { cloudConfig } from '../../functions/gcp/config.ts';
 import { settings } from '../../functions/runtime/settings.ts';
+import { sinkFilter } from '../../infra/sink-filter.ts';
 import { containerModule } from '../sim/container/index.ts';
 import { type RunningSim, startSim } from '../sim/server.ts';
 import { bindDeployRoles, type DeployPrincipals } from '../support/iam.ts';
@@ -104,7 +105,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const sink = await fetch(`${sim.url}/__sim/sink`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ topic, emulatorHost: emulator.host }),
+      // The filter deploy passes to `gcloud logging sinks create --log-filter`.
+      body: JSON.stringify({ topic, filter: sinkFilter(), emulatorHost: emulator.host }),
     });
     if (!sink.ok) throw new Error(`sim sink: ${sink.status} ${await sink.text()}`);
 

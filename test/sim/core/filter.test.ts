@@ -11,25 +11,80 @@ const entry = {
   resource: { type: 'gce_network' },
 };
 
+const failed = {
+  logName: 'projects/p/logs/cloudaudit.googleapis.com%2Factivity',
+  protoPayload: { methodName: 'v1.compute.firewalls.insert', status: { code: 3 } },
+};
+
 describe('sink filter (Logging query subset)', () => {
   it.each([
     ['', true],
     ['protoPayload.methodName="v1.compute.networks.addPeering"', true],
+    // `=` ignores case, as every string comparison but a regular expression.
+    ['protoPayload.methodName="V1.Compute.Networks.AddPeering"', true],
     ['protoPayload.methodName="compute.networks.addPeering"', false],
     ['protoPayload.methodName:"networks.addPeering"', true],
     ['protoPayload.methodName:("networks.addPeering" OR "ClusterManager.CreateNodePool")', true],
     ['protoPayload.methodName:("firewalls" OR "ClusterManager")', false],
+    [
+      'protoPayload.methodName=("v1.compute.networks.insert" OR "v1.compute.networks.addPeering")',
+      true,
+    ],
+    [
+      'protoPayload.methodName=("v1.compute.networks.insert" OR "beta.compute.networks.addPeering")',
+      false,
+    ],
     ['logName:"cloudaudit.googleapis.com%2Factivity" AND resource.type="gce_network"', true],
     ['logName:"activity" resource.type="gce_subnetwork"', false],
+    ['logName:activity', true],
     ['protoPayload.methodName=~"^(v1|beta)\\.compute\\.networks\\."', true],
+    ['protoPayload.methodName=~"^V1\\."', false],
     ['NOT severity="ERROR"', true],
     ['severity!="NOTICE"', false],
-    ['protoPayload.status.code!="0"', true],
+    // A comparison on a missing field is false, whatever the operator; NOT of it is true.
+    ['protoPayload.status.code!="0"', false],
+    ['protoPayload.status.code>0', false],
+    ['NOT protoPayload.status.code>0', true],
+    // NOT binds to the one comparison after it.
+    ['NOT protoPayload.status.code>0 AND severity="ERROR"', false],
+    [
+      'logName:"cloudaudit.googleapis.com%2Factivity"\nAND protoPayload.serviceName=("container.googleapis.com" OR "compute.googleapis.com")\nAND protoPayload.methodName=("v1.compute.networks.removePeering" OR "v1.compute.networks.addPeering")\nAND NOT protoPayload.status.code>0',
+      true,
+    ],
   ])('%s -> %s', (filter, want) => {
     expect(compileFilter(filter)(entry)).toBe(want);
   });
 
-  it('throws FilterSyntaxError on what it does not support', () => {
-    expect(() => compileFilter('protoPayload.methodName = (unclosed')).toThrow(FilterSyntaxError);
+  it.each([
+    ['logName:"cloudaudit.googleapis.com%2Factivity"', true],
+    ['logName:"CLOUDAUDIT.googleapis.com%2Factivity"', true],
+    ['logName:"data_access"', false],
+    ['protoPayload.methodName="v1.compute.firewalls.insert"', true],
+    ['protoPayload.methodName="compute.firewalls.insert"', false],
+    ['protoPayload.methodName=("a" OR "v1.compute.firewalls.insert")', true],
+    // Numbers compare as numbers.
+    ['protoPayload.status.code>0', true],
+    ['protoPayload.status.code>3', false],
+    ['protoPayload.status.code>=3', true],
+    ['protoPayload.status.code<10', true],
+    ['protoPayload.status.code=3', true],
+    ['protoPayload.status.code="3"', true],
+    ['NOT protoPayload.status.code>0', false],
+    ['NOT protoPayload.missing.code>0', true],
+    ['protoPayload.missing="x"', false],
+    ['logName:"activity" AND NOT protoPayload.status.code>5', true],
+  ])('failed call: %s -> %s', (filter, want) => {
+    expect(compileFilter(filter)(failed)).toBe(want);
+  });
+
+  it.each([
+    'protoPayload.methodName = (unclosed',
+    'a="x" OR b="y"',
+    '(a="x")',
+    'a="x" AND',
+    'NOT',
+    'a>"x"',
+  ])('throws FilterSyntaxError outside the subset: %s', (text) => {
+    expect(() => compileFilter(text)).toThrow(FilterSyntaxError);
   });
 });

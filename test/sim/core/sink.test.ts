@@ -61,8 +61,12 @@ describe('log sink to the Pub/Sub emulator', () => {
     const status = (await h.control('PUT', 'sink', {
       topic,
       emulatorHost: emulator.host,
-      filter:
-        'logName:"cloudaudit.googleapis.com%2Factivity" AND protoPayload.methodName:("networks.insert" OR "networks.addPeering")',
+      // The constructs of the filter peerlink deploys: `=` on a value list, NOT of a number.
+      filter: [
+        'logName:"cloudaudit.googleapis.com%2Factivity"',
+        'protoPayload.methodName=("v1.compute.networks.insert" OR "v1.compute.networks.addPeering")',
+        'NOT protoPayload.status.code>0',
+      ].join('\nAND '),
     })) as SinkStatus;
     expect(status.config?.topic).toBe(topic);
 
@@ -72,6 +76,13 @@ describe('log sink to the Pub/Sub emulator', () => {
         networkResource: { name: 'n', autoCreateSubnetworks: false },
       }),
     );
+    // A failed call (the name is taken) is logged with a status code, and filtered out.
+    await expect(
+      h.c.networks.insert({
+        project: 'p',
+        networkResource: { name: 'n', autoCreateSubnetworks: false },
+      }),
+    ).rejects.toThrow();
     await h.done(
       await h.c.firewalls.insert({
         project: 'p',
@@ -104,9 +115,13 @@ describe('log sink to the Pub/Sub emulator', () => {
       ['v1.compute.networks.insert', true, false],
       ['v1.compute.networks.insert', false, true],
     ]);
-    const logged = ((await h.control('GET', 'logs')) as { entries: { insertId: string }[] })
-      .entries;
+    const logged = (
+      (await h.control('GET', 'logs')) as {
+        entries: { insertId: string; protoPayload: { status?: { code?: number } } }[];
+      }
+    ).entries;
     expect(entries.map((e) => e.insertId)).toEqual(logged.slice(0, 2).map((e) => e.insertId));
+    expect(logged[2]?.protoPayload.status?.code).toBeGreaterThan(0);
     expect(messages[0]?.message.attributes?.['logging.googleapis.com/timestamp']).toBeTruthy();
   });
 
