@@ -96,6 +96,90 @@ function getPool(cluster: Cluster, project: string, location: string, name: stri
   return pool;
 }
 
+/** An existing pool a request names, with its cluster and the cluster's store key. */
+interface PoolTarget {
+  readonly project: string;
+  readonly location: string;
+  readonly clusterName: string;
+  readonly poolName: string;
+  readonly pool: NodePool;
+  readonly key: string;
+}
+
+/** The pool the request's path names; notFound when it or its cluster does not exist. */
+function poolOf(ctx: ClusterContext, req: SimRequest): PoolTarget {
+  const project = p(req, 'project');
+  const location = p(req, 'location');
+  const clusterName = p(req, 'cluster');
+  const poolName = p(req, 'nodePool');
+  const cluster = getCluster(ctx.sim, project, location, clusterName);
+  const pool = getPool(cluster, project, location, poolName);
+  const key = clusterKey(project, location, clusterName);
+  return { project, location, clusterName, poolName, pool, key };
+}
+
+/** What one mutation of an existing pool does beyond what they all share. */
+interface PoolMutation {
+  /** The audit-logged method (`DeleteNodePool`, ...). */
+  readonly method: string;
+  /** Operation.Type in google/container/v1/cluster_service.proto. */
+  readonly operationType: string;
+  /** The request as the audit entry records it; `name` becomes the pool's path. */
+  readonly request: JsonObject;
+  /** The zones the audit entry names; the pool's own by default. */
+  readonly locations?: string[];
+  /** The pool's status while the operation runs; unchanged when absent. */
+  readonly running?: string;
+  /** The change, on the stored cluster and pool, when the operation is done; `was` is the
+   * status the pool had before the operation began. */
+  readonly apply: (cluster: Cluster, pool: NodePool, was: NodePool['status']) => void;
+}
+
+/** Audits and starts a mutation of an existing pool; its effect finds the pool again when done. */
+function startPoolMutation(
+  ctx: ClusterContext,
+  req: SimRequest,
+  t: PoolTarget,
+  m: PoolMutation,
+): ContainerOperation {
+  const { project, location, clusterName, poolName, pool, key } = t;
+  const audit = poolAudit(
+    req,
+    project,
+    location,
+    clusterName,
+    poolName,
+    m.method,
+    {
+      ...m.request,
+      name: `projects/${project}/locations/${location}/clusters/${clusterName}/nodePools/${poolName}`,
+    },
+    m.locations ?? (pool.locations as string[]),
+  );
+  const was = pool.status;
+  const running = m.running;
+  return ctx.ops.start({
+    project,
+    location,
+    operationType: m.operationType,
+    target: `clusters/${clusterName}/nodePools/${poolName}`,
+    clusterKey: key,
+    audit,
+    ...(running === undefined
+      ? {}
+      : {
+          begin: () => {
+            pool.status = running;
+          },
+        }),
+    apply: () => {
+      const c = ctx.sim.store.get<Cluster>(CLUSTERS, key);
+      const np = c?.nodePools.find((x) => x.name === poolName);
+      if (c && np) m.apply(c, np, was);
+    },
+  });
+}
+
 /**
  * DeleteNodePool: DELETE_NODE_POOL operation; groups and node routes go when it is DONE. While a
  * group is a backend of a backend service Compute refuses to delete it, so the operation ends
@@ -103,49 +187,22 @@ function getPool(cluster: Cluster, project: string, location: string, name: stri
  */
 export function deleteNodePool(ctx: ClusterContext, req: SimRequest): ContainerOperation {
   const { sim } = ctx;
-  const project = p(req, 'project');
-  const location = p(req, 'location');
-  const clusterName = p(req, 'cluster');
-  const poolName = p(req, 'nodePool');
-  const cluster = getCluster(sim, project, location, clusterName);
-  const pool = getPool(cluster, project, location, poolName);
-  const key = clusterKey(project, location, clusterName);
-  const audit = poolAudit(
-    req,
-    project,
-    location,
-    clusterName,
-    poolName,
-    'DeleteNodePool',
-    {
-      name: `projects/${project}/locations/${location}/clusters/${clusterName}/nodePools/${poolName}`,
-    },
-    pool.locations as string[],
-  );
-  const was = pool.status;
-  return ctx.ops.start({
-    project,
-    location,
+  const target = poolOf(ctx, req);
+  return startPoolMutation(ctx, req, target, {
+    method: 'DeleteNodePool',
     operationType: 'DELETE_NODE_POOL',
-    target: `clusters/${clusterName}/nodePools/${poolName}`,
-    clusterKey: key,
-    audit,
-    begin: () => {
-      pool.status = 'STOPPING';
-    },
-    apply: () => {
-      const c = sim.store.get<Cluster>(CLUSTERS, key);
-      const np = c?.nodePools.find((x) => x.name === poolName);
-      if (!c || !np) return;
+    request: {},
+    running: 'STOPPING',
+    apply: (c, np, was) => {
       try {
-        refuseIfInUse(sim, project, np.instanceGroupUrls);
+        refuseIfInUse(sim, target.project, np.instanceGroupUrls);
       } catch (e) {
         np.status = was;
         throw e;
       }
       unregisterNodes(
-        ctx.apis.get(key)?.store,
-        deletePoolNodes(sim, project, np.instanceGroupUrls),
+        ctx.apis.get(target.key)?.store,
+        deletePoolNodes(sim, target.project, np.instanceGroupUrls),
       );
       c.nodePools = c.nodePools.filter((x) => x !== np);
       refreshDerived(c, sim);
@@ -190,44 +247,20 @@ export function movePool(
  */
 export function updateNodePool(ctx: ClusterContext, req: SimRequest): ContainerOperation {
   const { sim } = ctx;
-  const project = p(req, 'project');
-  const location = p(req, 'location');
-  const clusterName = p(req, 'cluster');
-  const poolName = p(req, 'nodePool');
   const request = obj(req.body);
-  const cluster = getCluster(sim, project, location, clusterName);
-  const pool = getPool(cluster, project, location, poolName);
-  const poolPath = `projects/${project}/locations/${location}/clusters/${clusterName}/nodePools/${poolName}`;
+  const target = poolOf(ctx, req);
   const wanted =
     Array.isArray(request.locations) && request.locations.length > 0
       ? request.locations.map(String)
-      : (pool.locations as string[]);
-  const key = clusterKey(project, location, clusterName);
-  const audit = poolAudit(
-    req,
-    project,
-    location,
-    clusterName,
-    poolName,
-    'UpdateNodePool',
-    { ...request, name: poolPath },
-    wanted,
-  );
-  return ctx.ops.start({
-    project,
-    location,
+      : (target.pool.locations as string[]);
+  return startPoolMutation(ctx, req, target, {
+    method: 'UpdateNodePool',
     operationType: 'UPGRADE_NODES',
-    target: `clusters/${clusterName}/nodePools/${poolName}`,
-    clusterKey: key,
-    audit,
-    begin: () => {
-      pool.status = 'RECONCILING';
-    },
-    apply: () => {
-      const c = sim.store.get<Cluster>(CLUSTERS, key);
-      const np = c?.nodePools.find((x) => x.name === poolName);
-      if (!c || !np) return;
-      movePool(ctx, project, key, c, np, wanted);
+    request,
+    locations: wanted,
+    running: 'RECONCILING',
+    apply: (c, np) => {
+      movePool(ctx, target.project, target.key, c, np, wanted);
       if (
         typeof request.nodeVersion === 'string' &&
         request.nodeVersion !== '' &&
@@ -253,54 +286,28 @@ export function updateNodePool(ctx: ClusterContext, req: SimRequest): ContainerO
  */
 export function setNodePoolSize(ctx: ClusterContext, req: SimRequest): ContainerOperation {
   const { sim } = ctx;
-  const project = p(req, 'project');
-  const location = p(req, 'location');
-  const clusterName = p(req, 'cluster');
-  const poolName = p(req, 'nodePool');
   const request = obj(req.body);
-  const cluster = getCluster(sim, project, location, clusterName);
-  const pool = getPool(cluster, project, location, poolName);
+  const target = poolOf(ctx, req);
   const size = request.nodeCount;
   if (typeof size !== 'number' || !Number.isInteger(size) || size < 0)
     throw invalidArgument(
       `Invalid value for field "node_count": ${JSON.stringify(size ?? null)}. Must be a non-negative integer.`,
     );
-  const poolPath = `projects/${project}/locations/${location}/clusters/${clusterName}/nodePools/${poolName}`;
-  const key = clusterKey(project, location, clusterName);
-  const audit = poolAudit(
-    req,
-    project,
-    location,
-    clusterName,
-    poolName,
-    'SetNodePoolSize',
-    { ...request, name: poolPath },
-    pool.locations as string[],
-  );
-  const was = pool.status;
-  return ctx.ops.start({
-    project,
-    location,
+  return startPoolMutation(ctx, req, target, {
+    method: 'SetNodePoolSize',
     operationType: 'SET_NODE_POOL_SIZE',
-    target: `clusters/${clusterName}/nodePools/${poolName}`,
-    clusterKey: key,
-    audit,
-    begin: () => {
-      pool.status = 'RECONCILING';
-    },
-    apply: () => {
-      const c = sim.store.get<Cluster>(CLUSTERS, key);
-      const np = c?.nodePools.find((x) => x.name === poolName);
-      if (!c || !np) return;
-      const kube = ctx.apis.get(key)?.store;
+    request,
+    running: 'RECONCILING',
+    apply: (c, np, was) => {
+      const kube = ctx.apis.get(target.key)?.store;
       const { added, removed } = resizePoolNodes(
         sim,
-        poolNodesSpec(project, c, np, np.locations as string[], size),
+        poolNodesSpec(target.project, c, np, np.locations as string[], size),
         np.instanceGroupUrls,
         size,
       );
       unregisterNodes(kube, removed);
-      registerNodes(kube, poolNodeSpec(project, c, np), added);
+      registerNodes(kube, poolNodeSpec(target.project, c, np), added);
       np.status = was === 'RECONCILING' ? 'RUNNING' : was;
       refreshDerived(c, sim);
     },
@@ -357,37 +364,15 @@ export function checkAutoscaling(value: unknown, field: string): JsonObject {
  * https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.clusters.nodePools/setAutoscaling
  */
 export function setNodePoolAutoscaling(ctx: ClusterContext, req: SimRequest): ContainerOperation {
-  const { sim } = ctx;
-  const project = p(req, 'project');
-  const location = p(req, 'location');
-  const clusterName = p(req, 'cluster');
-  const poolName = p(req, 'nodePool');
   const request = obj(req.body);
-  const cluster = getCluster(sim, project, location, clusterName);
-  const pool = getPool(cluster, project, location, poolName);
+  const target = poolOf(ctx, req);
   const autoscaling = checkAutoscaling(request.autoscaling, 'autoscaling');
-  const poolPath = `projects/${project}/locations/${location}/clusters/${clusterName}/nodePools/${poolName}`;
-  const key = clusterKey(project, location, clusterName);
-  const audit = poolAudit(
-    req,
-    project,
-    location,
-    clusterName,
-    poolName,
-    'SetNodePoolAutoscaling',
-    { ...request, name: poolPath },
-    pool.locations as string[],
-  );
-  return ctx.ops.start({
-    project,
-    location,
+  return startPoolMutation(ctx, req, target, {
+    method: 'SetNodePoolAutoscaling',
     operationType: 'UPDATE_CLUSTER',
-    target: `clusters/${clusterName}/nodePools/${poolName}`,
-    clusterKey: key,
-    audit,
-    apply: () => {
-      const np = sim.store.get<Cluster>(CLUSTERS, key)?.nodePools.find((x) => x.name === poolName);
-      if (np) np.autoscaling = autoscaling;
+    request,
+    apply: (_c, np) => {
+      np.autoscaling = autoscaling;
     },
   });
 }
