@@ -8,11 +8,13 @@
  * does what that CLI's build/src/main.js does (its option parser, its loader, which finds the
  * code through package.json's `main`, getServer and ErrorHandler) with the staged tree's own
  * functions-framework; only the address differs, as the CLI has no host option and listens on
- * every interface. It imports nothing but node: modules, so nothing resolves from the checkout.
+ * every interface. It imports nothing but node: modules (and a helper that imports only those),
+ * so nothing resolves from the checkout.
  */
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { listenOnLoopback } from '../support/serve-loopback.ts';
 
 const staged = createRequire(join(process.cwd(), 'package.json'));
 const src = dirname(staged.resolve('@google-cloud/functions-framework'));
@@ -46,14 +48,9 @@ if (!loaded) {
 // As main.js: the signature type registered in code wins over the configured one.
 options.signatureType = loaded.signatureType;
 const server = getServer(loaded.userFunction, options);
-const errors = new ErrorHandler(server);
-server
-  .listen(Number(options.port), '127.0.0.1', () => {
-    errors.register();
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : options.port;
-    process.stdout.write(
-      `Serving ${options.target} (${loaded.signatureType}) on http://127.0.0.1:${port}/\n`,
-    );
-  })
-  .setTimeout(0); // As main.js: no timeout on incoming connections.
+listenOnLoopback(
+  server,
+  new ErrorHandler(server),
+  options.port,
+  `${options.target} (${loaded.signatureType})`,
+);

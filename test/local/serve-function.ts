@@ -10,6 +10,7 @@
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { listenOnLoopback } from '../support/serve-loopback.ts';
 
 const require = createRequire(import.meta.url);
 const src = dirname(require.resolve('@google-cloud/functions-framework'));
@@ -46,14 +47,9 @@ const server = framework.getServer(registered.userFunction, {
   ...options,
   signatureType: registered.signatureType,
 });
-const errors = new ErrorHandler(server);
-server
-  .listen(Number(options.port), '127.0.0.1', () => {
-    errors.register();
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : options.port;
-    process.stdout.write(
-      `Serving ${options.target} (${registered.signatureType}) on http://127.0.0.1:${port}/\n`,
-    );
-  })
-  .setTimeout(0); // As main.js: no timeout on incoming connections.
+listenOnLoopback(
+  server,
+  new ErrorHandler(server),
+  options.port,
+  `${options.target} (${registered.signatureType})`,
+);
