@@ -118,7 +118,7 @@ export function listScopeOf(
  * Every Kubernetes object desire could want in `scope`, whatever the facts turn out to be: the
  * clusters are assumed to exist, and each consumer in `auto` mode may run ip-masq-agent or not.
  */
-export function possibleObjects(t: Topology, scope: DesireScope): Resource[] {
+function possibleObjects(t: Topology, scope: DesireScope): Resource[] {
   const facts = predictedFacts(t);
   const withAgent = (runsIpMasqAgent: boolean): Facts => ({
     ...facts,
@@ -134,7 +134,7 @@ export function possibleObjects(t: Topology, scope: DesireScope): Resource[] {
  * What a scoped reconcile may consider. A sweep sees everything it listed; a narrower one only
  * the resources of its own services, so it never deletes another service's resources.
  */
-export function inScope(
+function inScope(
   scope: ReconcileScope,
   desired: readonly Resource[],
   observed: readonly Observed[],

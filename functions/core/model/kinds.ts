@@ -36,11 +36,6 @@ export type Resource = {
 }[keyof typeof KINDS];
 export type ResourceKind = Resource['kind'];
 
-/** The module of `kind`, typed for its resources. */
-export function kindOf<K extends ResourceKind>(kind: K): Kind<Extract<Resource, { kind: K }>> {
-  return KINDS[kind] as unknown as Kind<Extract<Resource, { kind: K }>>;
-}
-
 /** The module of `r`'s kind, typed for `r`. */
 export function kindFor<R extends Resource>(r: R): Kind<R> {
   return KINDS[r.kind] as unknown as Kind<R>;

@@ -3,7 +3,7 @@
  * the same shapes, so the planner compares like with like. Each kind lives in its own module
  * (`kind.ts` says what a kind is; `kinds.ts` is the table); this module gathers them.
  */
-import { KINDS, kindFor, type Resource, type ResourceKind } from './kinds.ts';
+import { type KINDS, kindFor, type Resource, type ResourceKind } from './kinds.ts';
 
 export type { BackendService } from './backend-service.ts';
 export type { ClusterResource } from './cluster.ts';
@@ -20,16 +20,10 @@ export type { SubnetworkResource } from './subnetwork.ts';
 
 /** Infrastructure that bootstrap provisions. peerlink creates it but never updates or deletes it. */
 export type InfraResource = Extract<Resource, { kind: InfraKind }>;
-export type ManagedResource = Exclude<Resource, InfraResource>;
 
 type InfraKind = {
   [K in ResourceKind]: (typeof KINDS)[K] extends { readonly lifecycle: 'infra' } ? K : never;
 }[ResourceKind];
-
-/** Kinds peerlink only ever creates. */
-export const INFRA_KINDS: ReadonlySet<ResourceKind> = new Set(
-  (Object.keys(KINDS) as ResourceKind[]).filter((k) => KINDS[k].lifecycle === 'infra'),
-);
 
 /** An observed resource: the value, whether peerlink owns it, and write preconditions. */
 export interface Observed<R extends Resource = Resource> {
