@@ -5,7 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeGroup } from './groups.ts';
-import { computeHarness, type Harness, networkWithSubnet } from './harness.ts';
+import {
+  computeHarness,
+  type Harness,
+  internalLoadBalancer,
+  networkWithSubnet,
+} from './harness.ts';
 
 let h: Harness;
 const R = 'us-central1';
@@ -46,38 +51,7 @@ beforeAll(async () => {
     network: 'global/networks/vpc',
     subnetwork: `regions/${R}/subnetworks/nodes`,
   });
-  await h.done(
-    await h.c.healthChecks.insert({
-      project: 'p',
-      region: R,
-      healthCheckResource: { name: 'hc', type: 'TCP', tcpHealthCheck: { port: 8080 } },
-    }),
-  );
-  await h.done(
-    await h.c.backendServices.insert({
-      project: 'p',
-      region: R,
-      backendServiceResource: {
-        name: 'bs',
-        loadBalancingScheme: 'INTERNAL',
-        network: link('global/networks/vpc'),
-        healthChecks: [link(`regions/${R}/healthChecks/hc`)],
-      },
-    }),
-  );
-  await h.done(
-    await h.c.forwardingRules.insert({
-      project: 'p',
-      region: R,
-      forwardingRuleResource: {
-        name: 'fr',
-        loadBalancingScheme: 'INTERNAL',
-        ports: ['80'],
-        backendService: link(`regions/${R}/backendServices/bs`),
-        subnetwork: link(`regions/${R}/subnetworks/nodes`),
-      },
-    }),
-  );
+  await internalLoadBalancer(h, R);
 });
 afterAll(async () => {
   await h?.close();

@@ -4,7 +4,13 @@
  * gcloud's apitools encodes them URL-safe. The comparison is of the decoded bytes.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { computeHarness, type Harness, networkWithSubnet, rejection } from './harness.ts';
+import {
+  computeHarness,
+  type Harness,
+  internalLoadBalancer,
+  networkWithSubnet,
+  rejection,
+} from './harness.ts';
 
 let h: Harness;
 const R = 'us-central1';
@@ -21,40 +27,10 @@ beforeAll(async () => {
 beforeEach(async () => {
   await h.control('POST', 'reset');
   await networkWithSubnet(h, 'vpc', { name: 'nodes', region: R, range: '10.10.0.0/24' });
-  await h.done(
-    await h.c.healthChecks.insert({
-      project: 'p',
-      region: R,
-      healthCheckResource: { name: 'hc', type: 'TCP', tcpHealthCheck: { port: 8080 } },
-    }),
-  );
-  await h.done(
-    await h.c.backendServices.insert({
-      project: 'p',
-      region: R,
-      backendServiceResource: {
-        name: 'bs',
-        loadBalancingScheme: 'INTERNAL',
-        protocol: 'TCP',
-        network: link('global/networks/vpc'),
-        healthChecks: [link(`regions/${R}/healthChecks/hc`)],
-      },
-    }),
-  );
-  await h.done(
-    await h.c.forwardingRules.insert({
-      project: 'p',
-      region: R,
-      forwardingRuleResource: {
-        name: 'fr',
-        loadBalancingScheme: 'INTERNAL',
-        IPProtocol: 'TCP',
-        ports: ['80'],
-        backendService: link(`regions/${R}/backendServices/bs`),
-        subnetwork: link(`regions/${R}/subnetworks/nodes`),
-      },
-    }),
-  );
+  await internalLoadBalancer(h, R, {
+    backendService: { protocol: 'TCP' },
+    forwardingRule: { IPProtocol: 'TCP' },
+  });
   // Give each resource a fingerprint whose two encodings differ.
   for (const [collection, key] of [
     ['subnetworks', `projects/p/regions/${R}/subnetworks/nodes`],

@@ -157,6 +157,56 @@ export async function networkWithSubnet(
   );
 }
 
+/**
+ * An internal passthrough load balancer in `region` over network `vpc` and its subnet `nodes`
+ * (made by networkWithSubnet): TCP health check `hc` on 8080, backend service `bs`, forwarding
+ * rule `fr` on port 80, in project `p`. `extra` adds fields to the backend service and the rule.
+ */
+export async function internalLoadBalancer(
+  h: Harness,
+  region: string,
+  extra: {
+    readonly backendService?: Record<string, unknown>;
+    readonly forwardingRule?: Record<string, unknown>;
+  } = {},
+): Promise<void> {
+  const link = (path: string) => `https://www.googleapis.com/compute/v1/projects/p/${path}`;
+  await h.done(
+    await h.c.healthChecks.insert({
+      project: 'p',
+      region,
+      healthCheckResource: { name: 'hc', type: 'TCP', tcpHealthCheck: { port: 8080 } },
+    }),
+  );
+  await h.done(
+    await h.c.backendServices.insert({
+      project: 'p',
+      region,
+      backendServiceResource: {
+        name: 'bs',
+        loadBalancingScheme: 'INTERNAL',
+        network: link('global/networks/vpc'),
+        healthChecks: [link(`regions/${region}/healthChecks/hc`)],
+        ...extra.backendService,
+      },
+    }),
+  );
+  await h.done(
+    await h.c.forwardingRules.insert({
+      project: 'p',
+      region,
+      forwardingRuleResource: {
+        name: 'fr',
+        loadBalancingScheme: 'INTERNAL',
+        ports: ['80'],
+        backendService: link(`regions/${region}/backendServices/bs`),
+        subnetwork: link(`regions/${region}/subnetworks/nodes`),
+        ...extra.forwardingRule,
+      },
+    }),
+  );
+}
+
 /** The HTTP status and message of a rejected client call. */
 export async function rejection(p: Promise<unknown>): Promise<{ status: number; message: string }> {
   try {

@@ -5,7 +5,14 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createNodeGroup, type NodeGroup } from './groups.ts';
-import { computeHarness, type Harness, networkWithSubnet, type Op, rejection } from './harness.ts';
+import {
+  computeHarness,
+  type Harness,
+  internalLoadBalancer,
+  networkWithSubnet,
+  type Op,
+  rejection,
+} from './harness.ts';
 
 let h: Harness;
 let group: NodeGroup;
@@ -37,39 +44,9 @@ beforeEach(async () => {
     network: 'global/networks/vpc',
     subnetwork: `regions/${R}/subnetworks/nodes`,
   });
-  await h.done(
-    await h.c.healthChecks.insert({
-      project: 'p',
-      region: R,
-      healthCheckResource: { name: 'hc', type: 'TCP', tcpHealthCheck: { port: 8080 } },
-    }),
-  );
-  await h.done(
-    await h.c.backendServices.insert({
-      project: 'p',
-      region: R,
-      backendServiceResource: {
-        name: 'bs',
-        loadBalancingScheme: 'INTERNAL',
-        network: link('global/networks/vpc'),
-        healthChecks: [link(`regions/${R}/healthChecks/hc`)],
-        backends: [{ group: group.instanceGroupUrl }],
-      },
-    }),
-  );
-  await h.done(
-    await h.c.forwardingRules.insert({
-      project: 'p',
-      region: R,
-      forwardingRuleResource: {
-        name: 'fr',
-        loadBalancingScheme: 'INTERNAL',
-        ports: ['80'],
-        backendService: link(`regions/${R}/backendServices/bs`),
-        subnetwork: link(`regions/${R}/subnetworks/nodes`),
-      },
-    }),
-  );
+  await internalLoadBalancer(h, R, {
+    backendService: { backends: [{ group: group.instanceGroupUrl }] },
+  });
 });
 afterAll(async () => {
   await h?.close();
