@@ -2,7 +2,8 @@
  * Agent: the time to apply 1,000 CIDRs (bench/masquerade-agent.ts, run as a child: worst case,
  * 1,000 /24s no aggregation can merge), the rule count after aggregation, the time
  * `agent.sh --validate` takes for 1,000, 10,000 and 100,000 lines, and the time of the readiness
- * probe (`--check`) with 20,000 rules. Aggregation is peerlink's own
+ * probe (`--check`) with 20,000 rules, and `--once` and `--check` with 100,000 (about the most the
+ * agent's 2 MiB file holds). Aggregation is peerlink's own
  * (desire/masquerade.ts): 1,000 imported /24s go through masqueradeCidrs, and the result is
  * applied with agent.sh in a throwaway network namespace, where the chain's rules are counted.
  * Needs root, ip and both iptables back ends; otherwise "not measured" with the reason.
@@ -57,12 +58,21 @@ export type AgentResult =
       readonly validate?: ValidateRow[];
       /** `agent.sh --check` (the readiness probe) with CHECK_CIDRS rules in place, per back end. */
       readonly check?: { readonly cidrs: number; readonly ms: Record<string, Summary> };
+      /** `--once` from no chain, then `--check`, with LARGE_CIDRS rules, per back end. */
+      readonly large?: {
+        readonly cidrs: number;
+        readonly onceMs: Record<string, Summary>;
+        readonly checkMs: Record<string, Summary>;
+      };
       /** Set when this part was run alone (bench/run.ts --only agent), after the full run. */
       readonly ranAlone?: { readonly at: string; readonly command: string };
     };
 
 export const VALIDATE_SIZES = [1000, 10_000, 100_000] as const;
 export const CHECK_CIDRS = 20_000;
+export const LARGE_CIDRS = 100_000;
+/** Runs of the LARGE_CIDRS case: each takes seconds. */
+const LARGE_RUNS = 5;
 
 /** The same permutation every run (a seeded linear congruential generator, Fisher–Yates). */
 function shuffled<T>(xs: readonly T[]): T[] {
@@ -143,6 +153,8 @@ export function benchAgent(runs: number): AgentResult {
   const ns = `pl${process.pid}bench`;
   const shapes: AgentShape[] = [];
   const check: Record<string, Summary> = {};
+  const largeOnce: Record<string, Summary> = {};
+  const largeCheck: Record<string, Summary> = {};
   must('ip', ['netns', 'add', ns]);
   try {
     for (const [shape, input] of [
@@ -190,6 +202,29 @@ export function benchAgent(runs: number): AgentResult {
       runAgent(ns, ['--uninstall'], env);
       check[`iptables-${backend}`] = summarise(times, 0);
     }
+    // 100,000 /32s: --once from no chain (uninstalled before each run), then --check of it.
+    const largeFile = join(dir, 'cidrs-large');
+    writeFileSync(largeFile, `${hostCidrs(LARGE_CIDRS).join('\n')}\n`);
+    for (const backend of BACKENDS) {
+      const env = agentEnv(dir, { CIDR_FILE: largeFile, IPTABLES_MODE: backend });
+      const once: number[] = [];
+      const checks: number[] = [];
+      for (let i = 0; i <= Math.min(runs, LARGE_RUNS); i++) {
+        runAgent(ns, ['--uninstall'], env);
+        let t0 = performance.now();
+        const r = runAgent(ns, ['--once'], env);
+        if (r.code !== 0 || !r.stdout.includes(`"rules":"${LARGE_CIDRS}"`))
+          throw new Error(`agent --once of ${LARGE_CIDRS} failed: ${r.stderr.slice(-500)}`);
+        if (i > 0) once.push(performance.now() - t0);
+        t0 = performance.now();
+        const c = runAgent(ns, ['--check'], env);
+        if (c.code !== 0) throw new Error(`agent --check failed: ${c.stderr.slice(-500)}`);
+        if (i > 0) checks.push(performance.now() - t0);
+      }
+      runAgent(ns, ['--uninstall'], env);
+      largeOnce[`iptables-${backend}`] = summarise(once, 0);
+      largeCheck[`iptables-${backend}`] = summarise(checks, 0);
+    }
   } finally {
     must('ip', ['netns', 'del', ns]);
     rmSync(dir, { recursive: true, force: true });
@@ -200,5 +235,6 @@ export function benchAgent(runs: number): AgentResult {
     shapes,
     validate: benchValidate(runs),
     check: { cidrs: CHECK_CIDRS, ms: check },
+    large: { cidrs: LARGE_CIDRS, onceMs: largeOnce, checkMs: largeCheck },
   };
 }

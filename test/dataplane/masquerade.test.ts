@@ -19,6 +19,7 @@ import {
   agentRules,
   BACKENDS,
   dataplaneSupport,
+  hostCidrs,
   makeBinDir,
   mustInNs,
   runAgent,
@@ -32,8 +33,7 @@ if (!support.ok) console.log(`[dataplane] masquerade tests skipped: ${support.re
 requireInCi(support, 'masquerade data-plane tests');
 
 const EXTRA = '10.196.0.0/16';
-const rule = (cidr: string) =>
-  `-A PEERLINK-MASQ -d ${cidr} -m comment --comment peerlink -j MASQUERADE`;
+const rule = (cidr: string) => `-A PEERLINK-MASQ -d ${cidr} -j MASQUERADE`;
 const JUMP = '-A POSTROUTING -m addrtype ! --dst-type LOCAL -j PEERLINK-MASQ';
 
 describe.skipIf(!support.ok)(`masquerade agent on a real data plane (${support.reason})`, () => {
@@ -88,7 +88,13 @@ describe.skipIf(!support.ok)(`masquerade agent on a real data plane (${support.r
 
       // The agent wrote to the back end the node uses, and nothing to the other one.
       expect(mine().chain).toEqual([rule(VPC_A)]);
-      expect(agentRules(save(lab.node, other))).toEqual({ chain: [], jumps: [], declared: false });
+      expect(agentRules(save(lab.node, other))).toEqual({
+        chain: [],
+        links: [],
+        chains: [],
+        jumps: [],
+        declared: false,
+      });
     });
 
     test('the jump sits ahead of kubenet rule', () => {
@@ -155,6 +161,33 @@ describe.skipIf(!support.ok)(`masquerade agent on a real data plane (${support.r
       expect(peer).toEqual({ ok: true, status: 200, body: NODE_IP });
     });
 
+    test('a list longer than one chain goes on in PEERLINK-MASQ-1, whose rules masquerade too; shrunk, the extra chain goes', () => {
+      // 10,000 /32s in 10.0.0.0/18 (none of the lab's addresses), then the peer range: entry
+      // 10,001, so its rule lands in the second chain.
+      const filler = hostCidrs(10_000);
+      writeAtomically(cidrFile, `${[...filler, VPC_A].join('\n')}\n`);
+      const r = runAgent(lab.node, ['--once'], env);
+      say(`10,001 CIDRs: exit ${r.code} ${r.stdout.trim()}`);
+      expect(r.code, r.stderr).toBe(0);
+      const long = mine();
+      expect(long.chains).toEqual(['PEERLINK-MASQ', 'PEERLINK-MASQ-1']);
+      expect(long.links).toEqual(['-A PEERLINK-MASQ -j PEERLINK-MASQ-1']);
+      expect(long.chain).toHaveLength(10_001);
+      expect(long.chain.at(-1)).toBe(`-A PEERLINK-MASQ-1 -d ${VPC_A} -j MASQUERADE`);
+      expect(lab.request(ILB_IP, 2_000)).toEqual({ ok: true, status: 200, body: NODE_IP });
+      expect(lab.request(OUTSIDE_IP, 2_000)).toEqual({ ok: true, status: 200, body: POD_IP });
+      expect(runAgent(lab.node, ['--check'], env).code).toBe(0);
+
+      writeAtomically(cidrFile, `${VPC_A}\n`);
+      expect(runAgent(lab.node, ['--check'], env).code).not.toBe(0);
+      expect(runAgent(lab.node, ['--once'], env).code).toBe(0);
+      const short = mine();
+      expect(short.chains).toEqual(['PEERLINK-MASQ']);
+      expect(short.chain).toEqual([rule(VPC_A)]);
+      expect(short.jumps).toEqual([JUMP]);
+      expect(lab.request(ILB_IP, 2_000)).toEqual({ ok: true, status: 200, body: NODE_IP });
+    });
+
     test('loop mode: a removed CIDR goes at the next resync, drift is repaired, idle resyncs write nothing, SIGTERM leaves the rules', async () => {
       writeAtomically(cidrFile, `${VPC_A}\n`);
       // `timeout` bounds the loop even if this process dies; it passes SIGTERM on to the agent.
@@ -212,7 +245,7 @@ describe.skipIf(!support.ok)(`masquerade agent on a real data plane (${support.r
       clearTimeout(timer);
       say(`loop agent output:\n${output.trim()}`);
       expect(code).toBe(0);
-      expect(mine()).toEqual({ chain: [rule(VPC_A)], jumps: [JUMP], declared: true });
+      expect(mine()).toMatchObject({ chain: [rule(VPC_A)], jumps: [JUMP], declared: true });
       expect(lab.request(ILB_IP, 2_000)).toEqual({ ok: true, status: 200, body: NODE_IP });
     });
 

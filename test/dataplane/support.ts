@@ -152,11 +152,35 @@ export function save(ns: string, backend: Backend): string {
   return mustInNs(ns, `iptables-${backend}-save`, []);
 }
 
-/** The rules of chain PEERLINK-MASQ and the jumps to it, as `iptables-save` prints them. */
-export function agentRules(saved: string): { chain: string[]; jumps: string[]; declared: boolean } {
+/** PEERLINK-MASQ, then the chains a long list continues in: PEERLINK-MASQ-1, -2, ... */
+const AGENT_CHAIN = /^PEERLINK-MASQ(?:-(\d+))?$/;
+
+/**
+ * What the agent owns in an `iptables-save`: `chain`, the MASQUERADE rules of PEERLINK-MASQ and
+ * of the chains it continues in, in the order a packet meets them; `links`, the jumps from each
+ * of those chains to the next; `chains`, their names in that order; `jumps`, POSTROUTING's
+ * jumps to PEERLINK-MASQ. iptables-save lists chains by name (PEERLINK-MASQ-10 before -2), so
+ * the rules are put in order by chain number here.
+ */
+export function agentRules(saved: string): {
+  chain: string[];
+  links: string[];
+  chains: string[];
+  jumps: string[];
+  declared: boolean;
+} {
   const lines = saved.split('\n');
+  const index = (name: string) => Number(AGENT_CHAIN.exec(name)?.[1] ?? 0);
+  const chains = lines
+    .filter((l) => l.startsWith(':') && AGENT_CHAIN.test(l.slice(1).split(' ')[0] ?? ''))
+    .map((l) => l.slice(1).split(' ')[0] as string)
+    .sort((a, b) => index(a) - index(b));
+  const rules = chains.flatMap((c) => lines.filter((l) => l.startsWith(`-A ${c} `)));
+  const isLink = (l: string) => /^-A PEERLINK-MASQ(?:-\d+)? -j PEERLINK-MASQ-\d+$/.test(l);
   return {
-    chain: lines.filter((l) => l.startsWith('-A PEERLINK-MASQ ')),
+    chain: rules.filter((l) => !isLink(l)),
+    links: rules.filter(isLink),
+    chains,
     jumps: lines.filter((l) => l.startsWith('-A POSTROUTING ') && l.endsWith('-j PEERLINK-MASQ')),
     declared: lines.includes(':PEERLINK-MASQ - [0:0]'),
   };
