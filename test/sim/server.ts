@@ -44,7 +44,11 @@ export async function startSim(
   registerCompute(sim);
   // Kubernetes API servers started while a request or a module runs authorize through IAM.
   const kubeAuthorizer: KubeAuthorizer = (a) => iam.authorizeKube(a);
-  const listener = createListener(sim.router, { stats: sim.stats, faults: sim.faults });
+  const listener = createListener(sim.router, {
+    stats: sim.stats,
+    faults: sim.faults,
+    record: (entry) => sim.recorder?.(entry),
+  });
   const server = createServer((req, res) =>
     withKubeAuthorizer(kubeAuthorizer, () => listener(req, res)),
   );

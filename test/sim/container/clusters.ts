@@ -337,13 +337,14 @@ export function clusterRoutes(ctx: ClusterContext): Route[] {
       if (!np) throw notFound(nodePoolResourceName(project, location, c.name, p(req, 'nodePool')));
       return ok(structuredClone(np));
     });
-    add('PUT', '/clusters/{cluster}/nodePools/{nodePool}', 'nodePools.update', 'write', (req) =>
-      ok(updateNodePool(ctx, req)),
-    );
-    // The zones/ form of update is a POST to .../nodePools/{np}/update.
+    // UpdateNodePool's http rule: `put /v1/{name=projects/*/locations/*/clusters/*/nodePools/*}`,
+    // and for the zones/ form only `post .../nodePools/{node_pool_id}/update`
+    // (google/container/v1/cluster_service.proto).
     add(
-      'POST',
-      '/clusters/{cluster}/nodePools/{nodePool}/update',
+      scope === 'locations' ? 'PUT' : 'POST',
+      scope === 'locations'
+        ? '/clusters/{cluster}/nodePools/{nodePool}'
+        : '/clusters/{cluster}/nodePools/{nodePool}/update',
       'nodePools.update',
       'write',
       (req) => ok(updateNodePool(ctx, req)),

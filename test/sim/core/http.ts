@@ -13,7 +13,24 @@ export interface ListenerOptions {
   formatError?: (e: unknown) => Reply;
   /** Largest accepted body. */
   maxBodyBytes?: number;
+  /** Sees every reply as sent (test/sim/conformance.test.ts checks them against Google's protos). */
+  record?: (entry: RecordedReply) => void;
 }
+
+/** One reply as it went out, for {@link ListenerOptions.record}. */
+export interface RecordedReply {
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  /** The matched route's name; undefined when no route matched. */
+  route: string | undefined;
+  status: number;
+  contentType: string;
+  /** The body exactly as sent. */
+  payload: string;
+}
+
+type Seen = Pick<RecordedReply, 'method' | 'path' | 'route'>;
 
 /** Google JSON error reply for anything thrown; non-ApiErrors become 500 backendError. */
 export function googleError(e: unknown): Reply {
@@ -33,16 +50,27 @@ export function createListener(router: Router, opts: ListenerOptions = {}): Requ
   const formatError = opts.formatError ?? googleError;
   const maxBody = opts.maxBodyBytes ?? 10 * 1024 * 1024;
   return (req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      if (!res.headersSent) send(res, formatError(e));
+    // What the recorder is told; handle() fills in the path and the route as it learns them.
+    const seen: Seen = { method: (req.method ?? 'GET').toUpperCase(), path: '', route: undefined };
+    const reply = (r: Reply) => {
+      const sent = send(res, r);
+      opts.record?.({ ...seen, ...sent });
+    };
+    handle(req, seen, reply).catch((e: unknown) => {
+      if (!res.headersSent) reply(formatError(e));
       else res.destroy();
     });
   };
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handle(
+    req: IncomingMessage,
+    seen: Seen,
+    reply: (r: Reply) => void,
+  ): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sim.invalid');
+    const { method } = seen;
+    seen.path = url.pathname;
     const rawBody = await readBody(req, maxBody);
-    const method = (req.method ?? 'GET').toUpperCase();
     const found = router.match(method, url.pathname);
     if (!('route' in found)) {
       const e = found.methodMismatch
@@ -56,10 +84,11 @@ export function createListener(router: Router, opts: ListenerOptions = {}): Requ
             'notFound',
             `The requested URL ${url.pathname} was not found on this server.`,
           );
-      send(res, formatError(e));
+      reply(formatError(e));
       return;
     }
     const { route, params } = found;
+    seen.route = route.name;
     let body: unknown;
     if (rawBody.length > 0) {
       try {
@@ -85,11 +114,14 @@ export function createListener(router: Router, opts: ListenerOptions = {}): Requ
       if (d.latencyMs > 0) await new Promise((r) => setTimeout(r, d.latencyMs));
       if (d.error) throw d.error;
     }
-    send(res, await route.handler(sreq));
+    reply(await route.handler(sreq));
   }
 }
 
-function send(res: ServerResponse, reply: Reply): void {
+function send(
+  res: ServerResponse,
+  reply: Reply,
+): { status: number; contentType: string; payload: string } {
   const status = reply.status ?? 200;
   const headers: Record<string, string> = { ...reply.headers };
   let payload: string;
@@ -103,6 +135,7 @@ function send(res: ServerResponse, reply: Reply): void {
   }
   res.writeHead(status, headers);
   res.end(payload);
+  return { status, contentType: headers['content-type'] ?? '', payload };
 }
 
 function readBody(req: IncomingMessage, max: number): Promise<string> {

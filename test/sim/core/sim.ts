@@ -1,5 +1,6 @@
 import { AuditLog, type LogEntry } from './audit.ts';
 import { Faults } from './faults.ts';
+import type { RecordedReply } from './http.ts';
 import { Operations } from './operations.ts';
 import { Router } from './router.ts';
 import { LogSink } from './sink.ts';
@@ -60,6 +61,8 @@ export class Sim {
   readonly #closers: (() => void | Promise<void>)[] = [];
   /** Extra facts for `.peerlink/sim.json` (e.g. `kubeconfigs`); parts add to it. */
   readonly info: Record<string, unknown> = {};
+  /** Sees every reply of the main listener as sent, when set (test/sim/conformance.test.ts). */
+  recorder: ((entry: RecordedReply) => void) | undefined;
 
   constructor(options: Partial<SimOptions> = {}) {
     this.options = { ...DEFAULT_OPTIONS, ...options };
