@@ -13,6 +13,7 @@ import { parse } from 'yaml';
 import { masqueradeConfigMap } from '../../functions/core/manifests/masquerade.ts';
 import { aggregate } from '../../functions/core/net/cidr.ts';
 import { AGENT_DAEMONSET_PATH } from '../../manifests/generate.ts';
+import { cgroupSupport, quantity, runLimited } from './cgroup.ts';
 import { requireInCi } from './ci.ts';
 import {
   AGENT,
@@ -36,6 +37,8 @@ import {
 const support = dataplaneSupport();
 if (!support.ok) console.log(`[dataplane] scale tests skipped: ${support.reason}`);
 requireInCi(support, 'scale data-plane tests');
+const cgroups = cgroupSupport();
+if (!cgroups.ok) console.log(`[dataplane] resource-limit tests skipped: ${cgroups.reason}`);
 
 describe.skipIf(!support.ok)(`masquerade agent at scale (${support.reason})`, () => {
   let dir: string;
@@ -175,6 +178,49 @@ describe.skipIf(!support.ok)(`masquerade agent at scale (${support.reason})`, ()
       expect(agentRules(save(ns, backend)).chains).toEqual([]);
     },
     60_000,
+  );
+
+  // The DaemonSet's limits, enforced as the kubelet does (a memory cgroup and a CFS quota), must
+  // hold the largest list: --once must not be OOM-killed and --check must answer inside the
+  // probe's timeout even at the CPU limit.
+  test.skipIf(!cgroups.ok).each(BACKENDS)(
+    'iptables-%s: 100,000 CIDRs apply and check within the DaemonSet resource limits',
+    (backend) => {
+      const ds = parse(readFileSync(AGENT_DAEMONSET_PATH, 'utf8'), { version: '1.1' });
+      const container = ds.spec.template.spec.containers[0];
+      const probeS = container.readinessProbe.timeoutSeconds as number;
+      const limits = {
+        memoryBytes: quantity(container.resources.limits.memory),
+        cpuMillis: quantity(container.resources.limits.cpu) * 1000,
+      };
+      const cidrFile = join(dir, `cidrs-limits-${backend}`);
+      writeAtomically(cidrFile, `${hostCidrs(100_000).join('\n')}\n`);
+      const env = agentEnv(dir, { CIDR_FILE: cidrFile, IPTABLES_MODE: backend });
+      const limited = (flag: string) =>
+        runLimited(
+          `peerlink-${process.pid}-${backend}`,
+          limits,
+          'ip',
+          ['netns', 'exec', ns, '/bin/sh', AGENT, flag],
+          {
+            env,
+            timeoutMs: 60_000,
+          },
+        );
+      const once = limited('--once');
+      const t0 = performance.now();
+      const check = limited('--check');
+      const ms = performance.now() - t0;
+      console.log(
+        `[dataplane scale iptables-${backend}] limits ${JSON.stringify(limits)}: --once exit ${once.code} (OOM kills ${once.oomKills}), --check exit ${check.code} in ${Math.round(ms)} ms`,
+      );
+      expect(once.oomKills, 'OOM-killed under the memory limit').toBe(0);
+      expect(once.code, once.stderr).toBe(0);
+      expect(check.code, check.stderr).toBe(0);
+      expect(ms).toBeLessThan(probeS * 1000);
+      expect(limited('--uninstall').code).toBe(0);
+    },
+    180_000,
   );
 
   // Last in the file: a failure leaves 100,000 rules behind, which would slow any later test in

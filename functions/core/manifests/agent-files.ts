@@ -93,8 +93,8 @@ export const AGENT_FILES: AgentFiles = {
                   "memory": "16Mi"
                 },
                 "limits": {
-                  "cpu": "100m",
-                  "memory": "64Mi"
+                  "cpu": "1",
+                  "memory": "256Mi"
                 }
               },
               "readinessProbe": {
