@@ -14,7 +14,7 @@ export const KUBENET_NON_MASQUERADE = ['10.0.0.0/8'] as const;
 /** ip-masq-agent's default nonMasqueradeCIDRs (the RFC 1918 ranges). */
 export const IP_MASQ_AGENT_DEFAULTS = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] as const;
 
-export type EffectiveMode = 'agent' | 'ip-masq-agent' | 'none';
+export type EffectiveMode = 'agent' | 'ip-masq-agent' | 'egress-nat-policy' | 'none';
 
 /** Resolves `auto` from what the cluster runs; unknown facts fall back to peerlink's agent. */
 export function effectiveMode(cluster: Cluster, facts: ClusterFacts | undefined): EffectiveMode {

@@ -64,3 +64,21 @@ export function addressCount(nets: readonly string[]): bigint {
     return sum + (p.end - p.start + 1n);
   }, 0n);
 }
+
+/**
+ * Why `address` cannot be given to a resource in a subnet whose primary range is `range`, or
+ * null: it must lie in the range and not be one of the four addresses Google keeps in every
+ * primary range, the first two (network, default gateway) and the last two (reserved, broadcast)
+ * (https://cloud.google.com/vpc/docs/subnets#unusable-ip-addresses-in-every-subnet).
+ */
+export function unusableAddressProblem(address: string, range: string): string | null {
+  const at = parseCidr(`${address}/32`).start;
+  const { start, end } = parseCidr(range);
+  if (at < start || at > end) return `${address} is not in ${range}`;
+  if (at === start) return `${address} is the network address of ${range}`;
+  if (at === start + 1n) return `${address} is the default gateway of ${range}`;
+  if (at === end - 1n)
+    return `${address} is the second-to-last address of ${range}, which Google reserves`;
+  if (at === end) return `${address} is the broadcast address of ${range}`;
+  return null;
+}

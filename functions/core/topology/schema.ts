@@ -197,7 +197,30 @@ export const nodePoolSchema = z.strictObject({
   machineType: z.string().min(1).default('e2-medium'),
 });
 
-export const masqueradeModes = ['agent', 'ip-masq-agent', 'none', 'auto'] as const;
+export const masqueradeModes = [
+  'agent',
+  'ip-masq-agent',
+  'egress-nat-policy',
+  'none',
+  'auto',
+] as const;
+
+/**
+ * GKE's datapath: `legacy` (kube-proxy and iptables) or `dataplane-v2` (the API's
+ * `networkConfig.datapathProvider: ADVANCED_DATAPATH`, eBPF), which needs a VPC-native cluster
+ * and is always on in Autopilot
+ * (https://cloud.google.com/kubernetes-engine/docs/concepts/dataplane-v2,
+ * https://cloud.google.com/kubernetes-engine/docs/how-to/dataplane-v2).
+ */
+export const datapaths = ['legacy', 'dataplane-v2'] as const;
+
+/** An IPv4 address in dotted decimal, without leading zeros. */
+const ipv4 = z
+  .string()
+  .regex(
+    /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/,
+    'must be an IPv4 address such as 10.193.0.10',
+  );
 
 const clusterCommon = {
   name: gkeName,
@@ -208,8 +231,12 @@ const clusterCommon = {
   nodeLocations: z.array(location).min(1).optional(),
   nodePools: z.array(nodePoolSchema).min(1),
   masquerade: z.enum(masqueradeModes).default('auto'),
-  /** Destinations the node does not masquerade today (kubenet's default is 10.0.0.0/8). */
+  /** Destinations the node does not masquerade today, for clusters configured otherwise than GKE's defaults. */
   nonMasqueradeCidrs: z.array(cidr).min(1).optional(),
+  /** Absent: read from the cluster; bootstrap then creates `legacy`. */
+  datapath: z.enum(datapaths).optional(),
+  /** An Autopilot cluster (https://cloud.google.com/kubernetes-engine/docs/concepts/autopilot-overview). */
+  autopilot: z.boolean().default(false),
 };
 
 export const clusterSchema = z.discriminatedUnion('mode', [
@@ -243,6 +270,11 @@ export const serviceSchema = z.strictObject({
   consumers: z.array(name).min(1),
   ilb: z.enum(['managed', 'gke']).default('managed'),
   globalAccess: z.boolean().optional(),
+  /**
+   * The ILB's internal address, reserved so that it survives the forwarding rule; absent: one
+   * reserved from the provider's subnet.
+   */
+  address: ipv4.optional(),
 });
 
 /** A cluster whose mode is missing or unknown: its other fields are still checked. */

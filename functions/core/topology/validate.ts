@@ -6,6 +6,7 @@
 import { isAlias, isNode, Lexer, LineCounter, parseDocument, visit } from 'yaml';
 import type { z } from 'zod';
 import { TopologyError, type TopologyIssue } from '../errors.ts';
+import { unusableAddressProblem } from '../net/cidr.ts';
 import {
   clusterRanges,
   overlappingPairs,
@@ -309,6 +310,7 @@ export function validateTopology(raw: unknown, source = 'topology'): Topology {
         });
     });
     check.unique(`${at}.nodePools`, c.nodePools);
+    issues.push(...clusterKindIssues(at, c));
     clusters.push({
       ...c,
       region: cRegion,
@@ -443,9 +445,35 @@ export function validateTopology(raw: unknown, source = 'topology'): Topology {
         message: `nodePort ${s.nodePort} is already used by ${first} in cluster '${s.cluster}'; a NodePort belongs to one Service`,
       });
   });
+  const addresses = new Map<string, string>();
   services.forEach((s, i) => {
     const provider = clusterByName.get(s.cluster);
     if (!provider) check.unknown(`${serviceAt(i)}.cluster`, 'clusters', s.cluster);
+    // Autopilot manages the nodes itself: a peerlink-managed ILB could not list their groups.
+    if (provider?.autopilot && s.ilb === 'managed')
+      issues.push({
+        path: `${serviceAt(i)}.ilb`,
+        message: `cluster '${provider.name}' is an Autopilot cluster, whose nodes' instance groups peerlink cannot read; use ilb: gke`,
+      });
+    const subnet = provider
+      ? networkByName.get(provider.network)?.subnets.find((n) => n.name === provider.subnet)
+      : undefined;
+    if (s.address !== undefined && subnet) {
+      const problem = unusableAddressProblem(s.address, subnet.range);
+      if (problem)
+        issues.push({
+          path: `${serviceAt(i)}.address`,
+          message: `${problem}, the range of subnet '${subnet.name}' where the ILB of cluster '${s.cluster}' takes its address`,
+        });
+      const key = `${subnet.region} ${s.address}`;
+      const first = addresses.get(key);
+      if (first === undefined) addresses.set(key, serviceAt(i));
+      else
+        issues.push({
+          path: `${serviceAt(i)}.address`,
+          message: `${s.address} is already the address of ${first}; an internal address belongs to one forwarding rule`,
+        });
+    }
     s.consumers.forEach((name, j) => {
       const consumer = clusterByName.get(name);
       if (!consumer) check.unknown(`${serviceAt(i)}.consumers[${j}]`, 'clusters', name);
@@ -464,6 +492,42 @@ export function validateTopology(raw: unknown, source = 'topology'): Topology {
 
   if (issues.length > 0) refuse(issues, source, unlisted);
   return { project, region, networks, peerings, clusters, services };
+}
+
+/**
+ * What a cluster's mode, datapath and Autopilot settings rule out: Dataplane V2 and Autopilot
+ * need a VPC-native cluster, Autopilot always runs Dataplane V2
+ * (https://cloud.google.com/kubernetes-engine/docs/how-to/dataplane-v2), and Autopilot refuses
+ * privileged workloads such as a DaemonSet with NET_ADMIN and configures masquerading with an
+ * egress NAT policy instead of ip-masq-agent
+ * (https://cloud.google.com/kubernetes-engine/docs/how-to/egress-nat-policy-ip-masq-autopilot).
+ */
+function clusterKindIssues(at: string, c: z.infer<typeof clusterSchema>): TopologyIssue[] {
+  const out: TopologyIssue[] = [];
+  if (c.mode === 'routes' && c.datapath === 'dataplane-v2')
+    out.push({
+      path: `${at}.datapath`,
+      message: 'Dataplane V2 needs a VPC-native cluster (mode: vpc-native)',
+    });
+  if (c.mode === 'routes' && c.autopilot)
+    out.push({
+      path: `${at}.autopilot`,
+      message: 'Autopilot clusters are VPC-native (mode: vpc-native)',
+    });
+  if (c.autopilot && c.datapath === 'legacy')
+    out.push({ path: `${at}.datapath`, message: 'Autopilot clusters always run Dataplane V2' });
+  if (c.autopilot && (c.masquerade === 'agent' || c.masquerade === 'ip-masq-agent'))
+    out.push({
+      path: `${at}.masquerade`,
+      message: `Autopilot refuses the ${c.masquerade === 'agent' ? "agent's DaemonSet (NET_ADMIN)" : 'ip-masq-agent ConfigMap'}; use egress-nat-policy or auto`,
+    });
+  if (!c.autopilot && c.masquerade === 'egress-nat-policy')
+    out.push({
+      path: `${at}.masquerade`,
+      message:
+        'egress-nat-policy is how Autopilot clusters configure masquerading; this cluster is not Autopilot',
+    });
+  return out;
 }
 
 /** Lists longer than `LIMITS` allows, nested ones included, from the raw lists. */

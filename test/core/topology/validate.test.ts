@@ -516,3 +516,159 @@ describe('what Google Cloud would refuse', () => {
     expect(issuesOf(edit)).toEqual([]);
   });
 });
+
+describe('datapath, Autopilot and the ILB address', () => {
+  /** The frontend cluster made VPC-native, on secondary ranges of its subnet. */
+  function vpcNativeFrontend(r: Raw): void {
+    r.networks[1].subnets[0].secondaryRanges = [
+      { name: 'pods', range: '10.60.0.0/14' },
+      { name: 'services', range: '10.64.0.0/20' },
+    ];
+    const c = r.clusters[1];
+    delete c.podRange;
+    delete c.serviceRange;
+    Object.assign(c, {
+      mode: 'vpc-native',
+      podSecondaryRange: 'pods',
+      serviceSecondaryRange: 'services',
+    });
+  }
+
+  it.each<[string, (raw: Raw) => void, { path: string; message: string }]>([
+    [
+      'Dataplane V2 on a routes-based cluster',
+      (r) => {
+        r.clusters[1].datapath = 'dataplane-v2';
+      },
+      { path: 'clusters[1].datapath', message: 'Dataplane V2 needs a VPC-native cluster' },
+    ],
+    [
+      'a routes-based Autopilot cluster',
+      (r) => {
+        r.clusters[1].autopilot = true;
+      },
+      { path: 'clusters[1].autopilot', message: 'Autopilot clusters are VPC-native' },
+    ],
+    [
+      'Autopilot with the legacy datapath',
+      (r) => {
+        vpcNativeFrontend(r);
+        Object.assign(r.clusters[1], { autopilot: true, datapath: 'legacy' });
+      },
+      { path: 'clusters[1].datapath', message: 'Autopilot clusters always run Dataplane V2' },
+    ],
+    [
+      "Autopilot with the agent's DaemonSet",
+      (r) => {
+        vpcNativeFrontend(r);
+        Object.assign(r.clusters[1], { autopilot: true, masquerade: 'agent' });
+      },
+      {
+        path: 'clusters[1].masquerade',
+        message: "Autopilot refuses the agent's DaemonSet (NET_ADMIN)",
+      },
+    ],
+    [
+      'Autopilot with ip-masq-agent',
+      (r) => {
+        vpcNativeFrontend(r);
+        Object.assign(r.clusters[1], { autopilot: true, masquerade: 'ip-masq-agent' });
+      },
+      { path: 'clusters[1].masquerade', message: 'Autopilot refuses the ip-masq-agent ConfigMap' },
+    ],
+    [
+      'an egress NAT policy on a Standard cluster',
+      (r) => {
+        r.clusters[1].masquerade = 'egress-nat-policy';
+      },
+      { path: 'clusters[1].masquerade', message: 'this cluster is not Autopilot' },
+    ],
+    [
+      'a managed ILB in an Autopilot provider',
+      (r) => {
+        r.networks[0].subnets[0].secondaryRanges = [
+          { name: 'pods', range: '10.20.0.0/14' },
+          { name: 'services', range: '10.24.0.0/20' },
+        ];
+        const c = r.clusters[0];
+        delete c.podRange;
+        delete c.serviceRange;
+        Object.assign(c, {
+          mode: 'vpc-native',
+          podSecondaryRange: 'pods',
+          serviceSecondaryRange: 'services',
+          autopilot: true,
+        });
+      },
+      { path: 'services[0].ilb', message: "cluster 'backend-cluster' is an Autopilot cluster" },
+    ],
+    [
+      'an ILB address that is not an address',
+      (r) => {
+        r.services[0].address = '10.193.0.0/24';
+      },
+      { path: 'services[0].address', message: 'must be an IPv4 address' },
+    ],
+    [
+      "an ILB address outside the provider's subnet",
+      (r) => {
+        r.services[0].address = '10.209.0.10';
+      },
+      { path: 'services[0].address', message: '10.209.0.10 is not in 10.193.0.0/16' },
+    ],
+    [
+      'the default gateway as the ILB address',
+      (r) => {
+        r.services[0].address = '10.193.0.1';
+      },
+      { path: 'services[0].address', message: 'is the default gateway of 10.193.0.0/16' },
+    ],
+    [
+      'the second-to-last address as the ILB address',
+      (r) => {
+        r.services[0].address = '10.193.255.254';
+      },
+      { path: 'services[0].address', message: 'second-to-last address of 10.193.0.0/16' },
+    ],
+    [
+      'one address for two ILBs',
+      (r) => {
+        r.services[0].address = '10.193.0.10';
+        r.services.push({ ...r.services[0], name: 'other-backend', nodePort: 32000 });
+      },
+      { path: 'services[1].address', message: '10.193.0.10 is already the address of services[0]' },
+    ],
+  ])('%s', (_name, edit, expected) => {
+    expect(issuesOf(edit)).toContainEqual({
+      path: expected.path,
+      message: expect.stringContaining(expected.message),
+    });
+  });
+
+  it.each<[string, (raw: Raw) => void]>([
+    ['a pinned ILB address in the subnet', (r) => (r.services[0].address = '10.193.0.10')],
+    [
+      'Dataplane V2 on a VPC-native cluster',
+      (r) => {
+        vpcNativeFrontend(r);
+        r.clusters[1].datapath = 'dataplane-v2';
+      },
+    ],
+    [
+      'an Autopilot consumer',
+      (r) => {
+        vpcNativeFrontend(r);
+        Object.assign(r.clusters[1], { autopilot: true, masquerade: 'auto' });
+      },
+    ],
+  ])('accepts %s', (_name, edit) => {
+    expect(issuesOf(edit)).toEqual([]);
+  });
+
+  it('fills autopilot: false and leaves the datapath to the cluster', () => {
+    const raw = parse(exampleYaml) as Raw;
+    const t = parseTopology(stringify(raw));
+    expect(t.clusters[0]).toMatchObject({ autopilot: false });
+    expect(t.clusters[0]?.datapath).toBeUndefined();
+  });
+});
