@@ -100,16 +100,6 @@ export function staleConflict(s: ErrorSubject): KubeApiError {
   );
 }
 
-/** 422 Invalid with field causes. */
-export function invalid(kind: string, s: ErrorSubject, causes: StatusCause[]): KubeApiError {
-  const summary = causes.map((c) => `${c.field ?? ''}: ${c.message}`).join(', ');
-  return new KubeApiError(422, 'Invalid', `${kind} "${s.name}" is invalid: ${summary}`, {
-    ...detailsOf(s),
-    kind,
-    causes,
-  });
-}
-
 /**
  * 403 Forbidden from the authorizer, as the apiserver words it (`NewForbidden` in
  * k8s.io/apimachinery/pkg/api/errors, `forbiddenMessage` in

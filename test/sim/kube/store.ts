@@ -16,12 +16,12 @@ import {
   alreadyExists,
   badRequest,
   type ErrorSubject,
-  invalid,
   KubeApiError,
   notFound,
   staleConflict,
   unsupportedMediaType,
 } from './status.ts';
+import { validateObject } from './validation.ts';
 
 /** How a write identifies its field manager and whether it is persisted. */
 export interface WriteOptions {
@@ -50,7 +50,6 @@ export const PATCH_TYPES = {
   apply: 'application/apply-patch+yaml',
 } as const;
 
-const NAME_RE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 /**
@@ -158,7 +157,7 @@ export class KubeStore {
     }
     const name = typeof meta.name === 'string' ? meta.name : '';
     this.checkNamespace(rt, ns, meta);
-    validate(rt, obj, name);
+    validateObject(rt, obj, ns);
     if (this.objects.has(keyOf(rt, ns, name))) throw alreadyExists(subject(rt, name));
     const manager = opts.fieldManager ?? opts.defaultManager;
     const stored = this.finishCreate(rt, ns, obj);
@@ -291,7 +290,10 @@ export class KubeStore {
     }
     let applied: unknown;
     try {
-      applied = parseYaml(rawBody);
+      // The server reads apply bodies with sigs.k8s.io/yaml, a YAML 1.1 reader (go-yaml v2), so
+      // `0555` is octal 365 there (staging/src/k8s.io/apiserver/pkg/endpoints/handlers/patch.go:
+      // newApplyPatcher with k8s.io/apimachinery/pkg/util/yaml.Unmarshal).
+      applied = parseYaml(rawBody, { version: '1.1' });
     } catch (e) {
       throw badRequest(`error decoding YAML: ${(e as Error).message}`);
     }
@@ -308,7 +310,7 @@ export class KubeStore {
     if (!existing) {
       const obj = clone(config);
       this.checkNamespace(rt, ns, ensureObject(obj, 'metadata'));
-      validate(rt, obj, name);
+      validateObject(rt, obj, ns);
       const stored = this.finishCreate(rt, ns, obj);
       (stored.metadata as JsonObject).managedFields = applyCreateOwnership(
         config,
@@ -382,7 +384,8 @@ export class KubeStore {
     }
     next.kind = rt.kind;
     next.apiVersion = apiVersionOf(rt);
-    validate(rt, next, name);
+    // The final object, after patch merging, as the server validates it.
+    validateObject(rt, next, ns);
     if (rt.kind === 'Service') this.services.update(current, next);
     if (rt.tracksGeneration && !deepEqual(current.spec, next.spec)) {
       meta.generation = (Number(cur.generation) || 0) + 1;
@@ -592,62 +595,4 @@ function checkPreconditions(
       { name, kind: rt.plural },
     );
   }
-}
-
-// A few of the API server's validation rules, enough to catch malformed manifests.
-function validate(rt: ResourceType, obj: JsonObject, name: string): void {
-  const causes: { reason: string; message: string; field: string }[] = [];
-  if (!name)
-    causes.push({
-      reason: 'FieldValueRequired',
-      message: 'Required value: name or generateName is required',
-      field: 'metadata.name',
-    });
-  else if (name.length > 253 || !NAME_RE.test(name)) {
-    causes.push({
-      reason: 'FieldValueInvalid',
-      message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`,
-      field: 'metadata.name',
-    });
-  }
-  if (rt.kind === 'ConfigMap' && obj.data !== undefined) {
-    const data = obj.data;
-    if (!isObject(data) || Object.values(data).some((v) => typeof v !== 'string')) {
-      causes.push({
-        reason: 'FieldValueInvalid',
-        message: 'Invalid value: data values must be strings',
-        field: 'data',
-      });
-    }
-  }
-  if (rt.group === 'apps') {
-    const spec = isObject(obj.spec) ? obj.spec : {};
-    const selector = isObject(spec.selector) ? spec.selector : undefined;
-    const matchLabels =
-      selector && isObject(selector.matchLabels) ? selector.matchLabels : undefined;
-    const template = isObject(spec.template) ? spec.template : undefined;
-    const tmeta = template && isObject(template.metadata) ? template.metadata : undefined;
-    const tlabels = tmeta && isObject(tmeta.labels) ? tmeta.labels : {};
-    if (!matchLabels) {
-      causes.push({
-        reason: 'FieldValueRequired',
-        message: 'Required value',
-        field: 'spec.selector',
-      });
-    } else if (Object.entries(matchLabels).some(([k, v]) => tlabels[k] !== v)) {
-      causes.push({
-        reason: 'FieldValueInvalid',
-        message: 'Invalid value: `selector` does not match template `labels`',
-        field: 'spec.template.metadata.labels',
-      });
-    }
-    if (!template) {
-      causes.push({
-        reason: 'FieldValueRequired',
-        message: 'Required value',
-        field: 'spec.template',
-      });
-    }
-  }
-  if (causes.length > 0) throw invalid(rt.kind, subject(rt, name || '<unknown>'), causes);
 }
