@@ -7,7 +7,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import { desire } from '../core/desire/desire.ts';
+import { type Desired, desire } from '../core/desire/desire.ts';
 import { desireInfra } from '../core/desire/infra.ts';
 import { isRetryable } from '../core/errors.ts';
 import { BOOTSTRAP_STEPS, type BootstrapStep } from '../core/model/kind.ts';
@@ -141,7 +141,12 @@ async function waitClusters(t: Topology, facts: FactsPort, timeoutMs: number, po
 
 async function desiredFor(t: Topology, deps: ReconcileDeps, step: (typeof STEPS)[number]) {
   const infra = desireInfra(t).filter((r) => step.kinds.includes(r.kind));
-  if (infra.length > 0) return { resources: infra as Resource[], pending: [] as readonly string[] };
+  if (infra.length > 0)
+    return {
+      resources: infra as Resource[],
+      pending: [] as readonly string[],
+      conflicts: [] as Desired['conflicts'],
+    };
   const scope = fullScope(t);
   const d = desire(t, await observeFacts(t, scope, deps.facts));
   const providers = new Set(t.services.map((s) => s.cluster));
@@ -150,11 +155,12 @@ async function desiredFor(t: Topology, deps: ReconcileDeps, step: (typeof STEPS)
       step.kinds.includes(r.kind) &&
       (r.kind !== 'kube' || (step.kube === 'provider') === providers.has(r.cluster)),
   );
-  return { resources, pending: d.pending };
+  const keys = new Set(resources.map(keyOf));
+  return { resources, pending: d.pending, conflicts: d.conflicts.filter((c) => keys.has(c.key)) };
 }
 
 async function stepPlan(t: Topology, deps: ReconcileDeps, step: (typeof STEPS)[number]) {
-  const { resources, pending } = await desiredFor(t, deps, step);
+  const { resources, pending, conflicts } = await desiredFor(t, deps, step);
   const scope = {
     ...listScopeOf(t, fullScope(t), resources),
     infra: desireInfra(t).filter((r) => step.kinds.includes(r.kind)),
@@ -162,7 +168,7 @@ async function stepPlan(t: Topology, deps: ReconcileDeps, step: (typeof STEPS)[n
   const wanted = new Set(resources.map(keyOf));
   // Bootstrap adds what is missing; removing leftovers is the sweep's job.
   const observed = (await deps.resources.list(scope)).filter((o) => wanted.has(keyOf(o.resource)));
-  return { plan: plan(resources, observed), pending };
+  return { plan: plan(resources, observed, conflicts), pending };
 }
 
 /** Re-plans of one step after stale preconditions, before the step fails. */

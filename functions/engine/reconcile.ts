@@ -174,7 +174,7 @@ export async function planScope(
   ]);
   const d = desire(t, facts, desireScope);
   return {
-    plan: plan(d.resources, inScope(scope, d.resources, observed)),
+    plan: plan(d.resources, inScope(scope, d.resources, observed), d.conflicts),
     pending: d.pending,
     masquerade: d.masquerade,
   };

@@ -6,17 +6,19 @@ import { type AgentFiles, agentManifests } from '../manifests/agent.ts';
 import { AGENT_FILES } from '../manifests/agent-files.ts';
 import { backendDeployment, backendService, type Manifest } from '../manifests/backend.ts';
 import { ipMasqAgentConfigMap, masqueradeConfigMap } from '../manifests/masquerade.ts';
-import type { Facts } from '../model/facts.ts';
+import type { ClusterFacts, Facts } from '../model/facts.ts';
 import {
   type BackendService,
   type Firewall,
   type ForwardingRule,
   type HealthCheck,
   type KubeObject,
+  keyOf,
   OWNER_MARKER,
   type Resource,
 } from '../model/resources.ts';
 import { aggregate } from '../net/cidr.ts';
+import type { KnownConflict } from '../plan/diff.ts';
 import type { Cluster, Service, Topology } from '../topology/schema.ts';
 import { effectiveMode, ipMasqAgentNonMasquerade, masqueradeCidrs } from './masquerade.ts';
 import { nodePortOf, resourceName, serviceId } from './names.ts';
@@ -30,6 +32,8 @@ export interface Desired {
   readonly pending: readonly string[];
   /** Masquerade CIDRs per consumer cluster, for reports. */
   readonly masquerade: Readonly<Record<string, readonly string[]>>;
+  /** Desired resources that must not be written, with why: the plan reports them as conflicts. */
+  readonly conflicts: readonly KnownConflict[];
 }
 
 /** Which services and clusters to describe; everything when absent. */
@@ -83,7 +87,57 @@ function kube(cluster: string, manifest: Manifest): KubeObject {
   };
 }
 
-function serviceResources(t: Topology, facts: Facts, s: Service, pending: string[]): Resource[] {
+/** GKE is deleting it: `STOPPING`, or its delete operation runs. */
+const leaving = (x: { readonly status?: string; readonly deleting?: boolean }): boolean =>
+  x.status === 'STOPPING' || x.deleting === true;
+
+/**
+ * The instance groups a managed ILB sends to: every node pool's, except those of pools and
+ * clusters GKE is deleting. A group that is a backend cannot be deleted, so GKE's delete would
+ * fail with resourceInUseByAnotherResource once its nodes are drained (terraform-provider-google
+ * #3838, terraform-google-lb-http #48); leaving them out when the delete starts lets it finish.
+ */
+function backendGroups(s: Service, cluster: ClusterFacts | undefined, pending: string[]): string[] {
+  if (!cluster) return [];
+  if (leaving(cluster)) {
+    pending.push(`${serviceId(s)}: cluster ${cluster.name} is being deleted; no backends`);
+    return [];
+  }
+  const gone = cluster.nodePools.filter(leaving);
+  for (const p of gone)
+    pending.push(
+      `${serviceId(s)}: node pool ${p.name} of ${cluster.name} is being deleted; its instance groups leave the backend service`,
+    );
+  return [
+    ...new Set(cluster.nodePools.filter((p) => !leaving(p)).flatMap((p) => p.instanceGroups)),
+  ].sort();
+}
+
+/**
+ * Why a managed ILB cannot have the provider's node pools as backends, if it cannot. "An instance
+ * can belong to only one load-balanced instance group" (Compute refuses a second with
+ * instanceInMultipleLoadBalancedIgs; https://cloud.google.com/load-balancing/docs/backend-service#restrictions_and_guidance),
+ * and GKE's own internal LoadBalancer Services and Ingress balance to instance groups
+ * `k8s-ig--<cluster id>` of the same nodes (kubernetes/cloud-provider-gcp,
+ * providers/gce/gce_loadbalancer_naming.go), so whichever comes second fails.
+ */
+function loadBalancerClash(t: Topology, facts: Facts, s: Service): string | undefined {
+  const gke = t.services.filter((o) => o.cluster === s.cluster && o.ilb === 'gke');
+  if (gke.length > 0)
+    return `cluster ${s.cluster} also serves ${gke.map(serviceId).join(', ')} with GKE's own load balancer (ilb: gke), whose k8s-ig-- instance groups hold the same nodes, and a VM can be in only one load-balanced instance group; give them one ilb mode`;
+  const groups = facts.clusters[s.cluster]?.gkeLoadBalancedGroups ?? [];
+  if (groups.length > 0)
+    return `GKE's load-balanced instance groups ${groups.join(', ')} hold nodes of cluster ${s.cluster} (a LoadBalancer Service or Ingress GKE manages), and a VM can be in only one load-balanced instance group; left untouched`;
+  return undefined;
+}
+
+function serviceResources(
+  t: Topology,
+  facts: Facts,
+  s: Service,
+  pending: string[],
+  conflicts: KnownConflict[],
+): Resource[] {
   const provider = t.clusters.find((c) => c.name === s.cluster);
   if (!provider) return [];
   // Only consumers whose network is the provider's or ACTIVE-peered with it are admitted: a
@@ -201,7 +255,7 @@ function serviceResources(t: Topology, facts: Facts, s: Service, pending: string
       region: provider.region,
       network: provider.network,
       healthCheck: hc.name,
-      backends: [...new Set(observed?.nodePools.flatMap((p) => p.instanceGroups) ?? [])].sort(),
+      backends: backendGroups(s, observed, pending),
       description: describe('ILB backend service', s),
     };
     const fr: ForwardingRule = {
@@ -215,8 +269,11 @@ function serviceResources(t: Topology, facts: Facts, s: Service, pending: string
       allowGlobalAccess: globalAccess,
       description: describe('ILB forwarding rule', s),
     };
-    if (bs.backends.length === 0)
+    // Groups that are being deleted were reported by backendGroups.
+    if (!observed?.nodePools.some((p) => p.instanceGroups.length > 0))
       pending.push(`${serviceId(s)}: cluster ${provider.name} has no instance groups yet`);
+    const clash = loadBalancerClash(t, facts, s);
+    if (clash !== undefined) conflicts.push({ key: keyOf(bs), reason: clash });
     out.push(hc, bs, fr);
   }
   return out;
@@ -254,14 +311,15 @@ export function desire(
   const pending: string[] = [];
   const masquerade: Record<string, string[]> = {};
   const resources: Resource[] = [];
+  const conflicts: KnownConflict[] = [];
   for (const s of t.services) {
     if (scope.services && !scope.services.has(serviceId(s))) continue;
-    resources.push(...serviceResources(t, facts, s, pending));
+    resources.push(...serviceResources(t, facts, s, pending, conflicts));
   }
   const consumers = new Set(t.services.flatMap((s) => s.consumers));
   for (const c of t.clusters) {
     if (!consumers.has(c.name) || (scope.clusters && !scope.clusters.has(c.name))) continue;
     resources.push(...masqueradeResources(t, facts, c, files, masquerade));
   }
-  return { resources, pending, masquerade };
+  return { resources, pending, masquerade, conflicts };
 }

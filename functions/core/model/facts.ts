@@ -19,8 +19,15 @@ export interface NetworkFacts {
 
 export interface NodePoolFacts {
   readonly name: string;
-  /** Instance groups, normalised to `projects/P/zones/Z/instanceGroups/NAME`. */
+  /**
+   * Instance groups, normalised to `projects/P/zones/Z/instanceGroups/NAME`: each manager of
+   * `instanceGroupUrls` resolved to its `instanceGroup`, managers gone (404) left out.
+   */
   readonly instanceGroups: readonly string[];
+  /** GKE's NodePool.status (`RUNNING`, `STOPPING`, ...); absent when not observed. */
+  readonly status?: string;
+  /** A DELETE_NODE_POOL operation of this pool is running. */
+  readonly deleting?: boolean;
 }
 
 export interface ClusterFacts {
@@ -31,6 +38,13 @@ export interface ClusterFacts {
   readonly nodeTags: readonly string[];
   /** Whether GKE's ip-masq-agent runs in the cluster; undefined when not observed. */
   readonly runsIpMasqAgent?: boolean;
+  /** A DELETE_CLUSTER operation of this cluster is running. */
+  readonly deleting?: boolean;
+  /**
+   * Instance groups GKE's own load balancers made (`k8s-ig--...`) in the cluster's zones that
+   * hold some of its nodes; a VM can be in only one load-balanced group. Absent: not observed.
+   */
+  readonly gkeLoadBalancedGroups?: readonly string[];
 }
 
 export interface Facts {

@@ -44,6 +44,16 @@ export interface Plan {
   readonly actions: readonly Action[];
 }
 
+/**
+ * A desired resource that must not be written, and why: desire found a clash the cloud would
+ * refuse (or that would break something peerlink does not own). The plan reports it as a
+ * conflict; the resource still counts as desired, so an owned one is not deleted either.
+ */
+export interface KnownConflict {
+  readonly key: string;
+  readonly reason: string;
+}
+
 function changes(want: Resource, have: Resource): Change[] {
   return want.kind === have.kind
     ? kindFor(want).changes(want, have)
@@ -56,11 +66,19 @@ export function phaseOf(a: Action): number {
   return a.op === 'delete' ? 100 - phase : phase;
 }
 
-/** Diffs desired against observed. Both sides are normalised first. */
-export function plan(desired: readonly Resource[], observed: readonly Observed[]): Plan {
+/**
+ * Diffs desired against observed. Both sides are normalised first. A desired resource named in
+ * `known` becomes a conflict with its reason, whatever is observed.
+ */
+export function plan(
+  desired: readonly Resource[],
+  observed: readonly Observed[],
+  known: readonly KnownConflict[] = [],
+): Plan {
   const have = new Map(
     observed.map((o) => [keyOf(o.resource), { ...o, resource: normalise(o.resource) }]),
   );
+  const clashes = new Map(known.map((c) => [c.key, c.reason]));
   const wanted = new Set<string>();
   const actions: Action[] = [];
   for (const raw of desired) {
@@ -68,7 +86,16 @@ export function plan(desired: readonly Resource[], observed: readonly Observed[]
     const key = keyOf(want);
     wanted.add(key);
     const o = have.get(key);
-    if (!o) {
+    const clash = clashes.get(key);
+    if (clash !== undefined) {
+      actions.push({
+        op: 'conflict',
+        key,
+        desired: want,
+        ...(o ? { observed: o } : {}),
+        reason: clash,
+      });
+    } else if (!o) {
       actions.push({ op: 'create', key, desired: want, reason: 'does not exist' });
     } else if (kindFor(want).lifecycle === 'infra') {
       // Infrastructure is created once and then left to its owner: differences are reported.
@@ -112,7 +139,7 @@ export function plan(desired: readonly Resource[], observed: readonly Observed[]
       });
   }
   actions.sort((a, b) => phaseOf(a) - phaseOf(b) || a.key.localeCompare(b.key));
-  return { actions: holdBackDependents(actions) };
+  return { actions: holdBackDependents(actions, new Set(clashes.keys())) };
 }
 
 /**
@@ -121,8 +148,10 @@ export function plan(desired: readonly Resource[], observed: readonly Observed[]
  * service: peerlink's load balancer would depend on a resource it does not own. Such creates
  * and updates become conflicts too, down the chain. `actions` is in phase order.
  */
-function holdBackDependents(actions: readonly Action[]): Action[] {
+function holdBackDependents(actions: readonly Action[], known: ReadonlySet<string>): Action[] {
   const blocked = new Set(actions.filter((a) => a.op === 'conflict').map((a) => a.key));
+  // What is held back because of a known conflict says so, rather than "not peerlink's".
+  const clashing = new Set(known);
   return actions.map((a) => {
     if (a.op !== 'create' && a.op !== 'update') return a;
     const dependency = kindFor(a.desired)
@@ -130,7 +159,11 @@ function holdBackDependents(actions: readonly Action[]): Action[] {
       .find((d) => blocked.has(d));
     if (dependency === undefined) return a;
     blocked.add(a.key);
-    const reason = `refers to ${dependency}, which is not managed by peerlink; held back`;
+    const why = clashing.has(dependency)
+      ? 'which is in conflict'
+      : 'which is not managed by peerlink';
+    if (clashing.has(dependency)) clashing.add(a.key);
+    const reason = `refers to ${dependency}, ${why}; held back`;
     return a.op === 'update'
       ? { op: 'conflict', key: a.key, desired: a.desired, observed: a.observed, reason }
       : { op: 'conflict', key: a.key, desired: a.desired, reason };
