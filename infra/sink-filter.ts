@@ -11,9 +11,12 @@
  *   (`:`) on bare names would also pass prefixes the classifier does not know (a future `v2.`),
  *   which it then ignores: the exact list passes precisely what `findWatchedMethod` accepts. The
  *   list is about 4 KB, well under the 20,000-character limit on queries.
- * - Failed calls (`protoPayload.status.code` > 0) are dropped, as the classifier ignores them.
+ * - Failed calls (`protoPayload.status.code` > 0) are dropped, as the classifier ignores them,
+ *   except those of the methods it reconciles on failure (deletes of node pools and clusters).
  *   Written as `NOT ... > 0` so that a successful entry (no status code, or an empty status)
- *   passes whether Logging treats the missing code as absent or as 0.
+ *   passes whether Logging treats the missing code as absent or as 0. The exception needs no
+ *   parentheses: OR binds tighter than AND (`"a" OR NOT "b" AND NOT "c" OR "d"` is
+ *   `("a" OR (NOT "b")) AND ((NOT "c") OR "d")`, "Boolean operators" in the reference).
  * - Firewall rules, forwarding rules, backend services and health checks are NOT restricted to
  *   `peerlink-` names here, although the classifier ignores foreign ones. The name sits in
  *   `resourceName`'s last segment or in `request.name` depending on the method, and the
@@ -37,10 +40,14 @@ export function sinkFilter(): string {
     WATCHED_METHODS.some((m) => m.serviceName === name),
   );
   const methods = watchedMethodNames();
+  const onFailure = watchedMethodNames((m) => m.reconcileOnFailure === true);
+  const succeeded = 'NOT protoPayload.status.code>0';
   return [
     `logName:${quote(ADMIN_ACTIVITY_LOG)}`,
     `protoPayload.serviceName=(${services.map(quote).join(' OR ')})`,
     `protoPayload.methodName=(${methods.map(quote).join(' OR ')})`,
-    'NOT protoPayload.status.code>0',
+    onFailure.length === 0
+      ? succeeded
+      : `${succeeded} OR protoPayload.methodName=(${onFailure.map(quote).join(' OR ')})`,
   ].join('\nAND ');
 }

@@ -121,6 +121,25 @@ describe('sink filter', () => {
     expect(passes(decoded)).toBe(shouldPass(decoded));
   });
 
+  // A real GKE last record as a failed delete (and other methods): failed deletes pass, since
+  // the classifier reconciles them; other failed calls do not.
+  const pool = entries.find(([n]) => n.endsWith('nodepool_creation_finished.json'))?.[1];
+  it.each([
+    ['DeleteNodePool', true],
+    ['DeleteCluster', true],
+    ['CreateNodePool', false],
+    ['UpdateNodePool', false],
+  ])('a failed %s record passes: %s', (method, want) => {
+    expect(pool).toBeDefined();
+    const entry = structuredClone(pool) as Record<string, unknown>;
+    const payload = entry.protoPayload as Record<string, unknown>;
+    payload.methodName = `google.container.v1.ClusterManager.${method}`;
+    payload.status = { code: 9, message: 'in use' };
+    const decoded = decodeEvent(entry);
+    expect(passes(decoded)).toBe(want);
+    expect(passes(decoded)).toBe(shouldPass(decoded));
+  });
+
   describe('entries the simulator writes', () => {
     let sim: RunningSim;
     let emulator: PubsubEmulator;

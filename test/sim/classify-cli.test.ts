@@ -125,10 +125,10 @@ describe('simulator audit entries through peerlink events classify', () => {
     });
   });
 
-  it('classifies node-pool deletion as creation is: defer, then reconcile the cluster', async () => {
+  it('classifies node-pool deletion: both records reconcile the cluster (the delete waits on its backends)', async () => {
     const lines = await classify(await entries(/DeleteNodePool$/));
     expect(lines.map((l) => [l.action, l.kind])).toEqual([
-      ['defer', 'nodePool'],
+      ['reconcile', 'nodePool'],
       ['reconcile', 'nodePool'],
     ]);
     expect(lines[1]?.scope).toMatchObject({ cluster: 'c1', nodePool: 'extra' });

@@ -54,10 +54,11 @@ export interface ClassifyOptions {
  * Classifies one validated audit-log entry. Pure.
  *
  * Rules, in order: Data Access logs, unwatched methods and failed records (non-zero
- * `status.code`) are ignored; changes to firewall rules, forwarding rules, backend services
- * and health checks are ignored unless the resource is peerlink's (name prefix); a
- * long-running operation's `first` record defers, its `last` record reconciles, and a single
- * successful record reconciles.
+ * `status.code`) are ignored, except failed records of methods marked `reconcileOnFailure`
+ * (deletes of node pools and clusters), which reconcile; changes to firewall rules, forwarding
+ * rules, backend services and health checks are ignored unless the resource is peerlink's (name
+ * prefix); a long-running operation's `first` record defers (it reconciles for methods marked
+ * `reconcileOnFirst`), its `last` record reconciles, and a single successful record reconciles.
  *
  * @throws MalformedEventError (terminal) when a watched entry carries a resource name no
  *   Google API produces (`..`, `%2F`, non-ASCII). Such an entry is forged or corrupt, and
@@ -96,10 +97,12 @@ export function classify(entry: LogEntry, options: ClassifyOptions = {}): Trigge
   const code = payload.status?.code ?? 0;
   if (code !== 0) {
     const message = payload.status?.message;
-    return {
-      ...base,
-      reason: `${payload.methodName} failed with status ${code}${message ? `: ${message}` : ''}`,
-    };
+    const failed = `${payload.methodName} failed with status ${code}${message ? `: ${message}` : ''}`;
+    // A failed delete leaves its pool or cluster in place: what its first record took out of
+    // the backend service goes back, and a retried delete starts from a consistent state.
+    if (watched.reconcileOnFailure === true)
+      return { ...base, action: 'reconcile', reason: `${failed}; reconciling what it left` };
+    return { ...base, reason: failed };
   }
   if (watched.shape === 'owned') {
     const name = located.scope.resource;
@@ -111,6 +114,15 @@ export function classify(entry: LogEntry, options: ClassifyOptions = {}): Trigge
     }
   }
   const op = entry.operation;
+  if (op !== undefined && op.first === true && op.last !== true && watched.reconcileOnFirst) {
+    // GKE drains the nodes, then deletes the groups, and fails if one is still a backend: the
+    // groups must leave peerlink's backend service while the drain runs, not after.
+    return {
+      ...base,
+      action: 'reconcile',
+      reason: `${payload.methodName} operation ${op.id ?? '(no id)'} started; reconciling before it deletes what the load balancer uses`,
+    };
+  }
   if (op !== undefined && op.last !== true) {
     const where = op.first === true ? 'started' : 'is in progress';
     return {

@@ -45,6 +45,10 @@ export interface WatchedMethod {
   readonly label: string;
   /** What the change can affect, for people reading the table and the sink filter. */
   readonly affects: string;
+  /** Its operation's first record reconciles at once (see AuditMethod). */
+  readonly reconcileOnFirst?: boolean;
+  /** Its failed records reconcile too (see AuditMethod). */
+  readonly reconcileOnFailure?: boolean;
 }
 
 /** Every kind's audit methods (each kind's module lists its own). */
@@ -65,9 +69,9 @@ export const OWNED_KINDS: ReadonlySet<TriggerKind> = new Set(
   WATCHED_METHODS.filter((m) => m.shape === 'owned').map((m) => m.kind),
 );
 
-/** Every full method name, each version prefix applied: the input of the sink filter. */
-export function watchedMethodNames(): string[] {
-  return WATCHED_METHODS.flatMap((m) =>
+/** Every full method name (of those `which` picks), each version prefix applied: the input of the sink filter. */
+export function watchedMethodNames(which: (m: WatchedMethod) => boolean = () => true): string[] {
+  return WATCHED_METHODS.filter(which).flatMap((m) =>
     (SERVICES.find((s) => s.serviceName === m.serviceName)?.prefixes ?? []).map(
       (p) => `${p}${m.method}`,
     ),

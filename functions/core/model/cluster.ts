@@ -33,6 +33,19 @@ export const clusterKind: Kind<ClusterResource, 'infra'> = {
         serviceName: GKE_SERVICE,
         method: 'ClusterManager.DeleteCluster',
         affects: 'a cluster goes away: rules and backends that named it',
+        // GKE cannot delete the groups while peerlink's backend service lists them.
+        reconcileOnFirst: true,
+        reconcileOnFailure: true,
+      },
+      {
+        serviceName: GKE_SERVICE,
+        method: 'ClusterManager.UpdateCluster',
+        affects: 'node locations, hence instance groups, may change',
+      },
+      {
+        serviceName: GKE_SERVICE,
+        method: 'ClusterManager.SetLocations',
+        affects: 'node locations, hence instance groups, change',
       },
     ],
   },

@@ -53,6 +53,13 @@ export interface AuditMethod {
   readonly method: string;
   /** What the change can affect, for people reading the table and the sink filter. */
   readonly affects: string;
+  /**
+   * The operation's `first` record reconciles at once instead of waiting for the last: the
+   * operation itself waits on something peerlink holds (a delete whose groups are backends).
+   */
+  readonly reconcileOnFirst?: boolean;
+  /** A failed record (non-zero `status.code`) reconciles too, to undo what its first record did. */
+  readonly reconcileOnFailure?: boolean;
 }
 
 export interface KindAudit {

@@ -29,11 +29,29 @@ export const nodePoolKind: Kind<NodePoolResource, 'infra'> = {
         serviceName: GKE_SERVICE,
         method: 'ClusterManager.DeleteNodePool',
         affects: 'instance groups leave the backend service',
+        // GKE cannot delete the groups while peerlink's backend service lists them.
+        reconcileOnFirst: true,
+        reconcileOnFailure: true,
       },
       {
         serviceName: GKE_SERVICE,
         method: 'ClusterManager.UpdateNodePool',
         affects: 'node locations, hence instance groups, may change',
+      },
+      {
+        serviceName: GKE_SERVICE,
+        method: 'ClusterManager.SetNodePoolSize',
+        affects: 'nodes behind the instance groups come and go',
+      },
+      {
+        serviceName: GKE_SERVICE,
+        method: 'ClusterManager.RollbackNodePoolUpgrade',
+        affects: 'a blue-green upgrade rolls back: the green instance groups go',
+      },
+      {
+        serviceName: GKE_SERVICE,
+        method: 'ClusterManager.CompleteNodePoolUpgrade',
+        affects: 'a blue-green upgrade completes: the blue instance groups go',
       },
     ],
   },

@@ -17,6 +17,12 @@ describe('WATCHED_METHODS', () => {
       'CreateNodePool',
       'DeleteNodePool',
       'UpdateNodePool',
+      // What changes a cluster's instance groups or the nodes in them.
+      'SetNodePoolSize',
+      'UpdateCluster',
+      'SetLocations',
+      'RollbackNodePoolUpgrade',
+      'CompleteNodePoolUpgrade',
     ].flatMap((m) => [
       `google.container.v1.ClusterManager.${m}`,
       `google.container.v1beta1.ClusterManager.${m}`,

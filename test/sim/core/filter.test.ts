@@ -73,13 +73,23 @@ describe('sink filter (Logging query subset)', () => {
     ['NOT protoPayload.missing.code>0', true],
     ['protoPayload.missing="x"', false],
     ['logName:"activity" AND NOT protoPayload.status.code>5', true],
+    // OR binds tighter than AND ("Boolean operators" in the reference).
+    ['NOT protoPayload.status.code>0 OR protoPayload.methodName:"firewalls"', true],
+    ['NOT protoPayload.status.code>0 OR protoPayload.methodName:"routes"', false],
+    ['logName:"data_access" AND NOT protoPayload.status.code>0 OR logName:"activity"', false],
+    [
+      'logName:"activity" AND NOT protoPayload.status.code>0 OR protoPayload.methodName:"v1."',
+      true,
+    ],
+    ['protoPayload.missing="x" OR logName:"activity" AND protoPayload.status.code=3', true],
   ])('failed call: %s -> %s', (filter, want) => {
     expect(compileFilter(filter)(failed)).toBe(want);
   });
 
   it.each([
     'protoPayload.methodName = (unclosed',
-    'a="x" OR b="y"',
+    'OR a="x"',
+    'a="x" OR',
     '(a="x")',
     'a="x" AND',
     'NOT',

@@ -3,15 +3,17 @@
  * Reference: https://cloud.google.com/logging/docs/view/logging-query-language
  *
  * ```
- * filter     = term { [ "AND" ] term }          -- "Syntax summary"; juxtaposition is AND
+ * filter     = either { [ "AND" ] either }      -- "Syntax summary"; juxtaposition is AND
+ * either     = term { "OR" term }               -- OR binds tighter than AND
  * term       = [ "NOT" ] comparison             -- NOT has the highest priority
  * comparison = path op ( value | "(" value { "OR" value } ")" )
  * path       = name { "." name }                -- "Field path identifiers"
  * op         = "=" | "!=" | ":" | "=~" | "!~" | "<" | "<=" | ">" | ">="
  * value      = "quoted string" | number | bare word
  * ```
- * Top-level OR and parenthesised expressions are outside the subset: they throw
- * {@link FilterSyntaxError} rather than be guessed at.
+ * "Boolean operators": `"a" OR NOT "b" AND NOT "c" OR "d"` means
+ * `("a" OR (NOT "b")) AND ((NOT "c") OR "d")`. Parenthesised expressions are outside the subset:
+ * they throw {@link FilterSyntaxError} rather than be guessed at.
  *
  * Semantics, from the reference:
  * - "The Logging query language is case-insensitive, except for regular expressions and logical
@@ -102,9 +104,11 @@ export function compileFilter(text: string | undefined): EntryFilter {
     if (t?.t === 'word' && !KEYWORDS.has(t.v)) return t.v;
     return fail('a value');
   };
-  const comparisons: Comparison[] = [];
+  // Each inner list is one OR of terms; the filter is the AND of them.
+  const groups: Comparison[][] = [];
   while (i < tokens.length) {
-    if (comparisons.length > 0 && isWord('AND')) i++;
+    const or = i > 0 && isWord('OR');
+    if (i > 0 && (or || isWord('AND'))) i++;
     const negate = isWord('NOT');
     if (negate) i++;
     const path = [segment()];
@@ -132,9 +136,12 @@ export function compileFilter(text: string | undefined): EntryFilter {
     if (['<', '<=', '>', '>='].includes(o) && values.some((v) => typeof v !== 'number')) {
       fail(`a number after ${o}`);
     }
-    comparisons.push({ negate, path, op: o, values });
+    const c = { negate, path, op: o, values };
+    const last = groups[groups.length - 1];
+    if (or && last) last.push(c);
+    else groups.push([c]);
   }
-  return (entry) => comparisons.every((c) => holds(c, entry) !== c.negate);
+  return (entry) => groups.every((g) => g.some((c) => holds(c, entry) !== c.negate));
 }
 
 function holds(c: Comparison, entry: unknown): boolean {
