@@ -1,5 +1,5 @@
 import type { JsonObject } from './json.ts';
-import { apiVersionOf, RESOURCE_TYPES, VERBS } from './resources.ts';
+import { apiVersionOf, RESOURCE_TYPES, type ResourceType, VERBS } from './resources.ts';
 
 /**
  * Legacy (unaggregated) discovery documents. Clients that ask for aggregated discovery
@@ -18,8 +18,9 @@ export function coreVersions(serverAddress: string): JsonObject {
   };
 }
 
-function groups(): string[] {
-  return [...new Set(RESOURCE_TYPES.map((r) => r.group).filter((g) => g !== ''))];
+// `types`: what this server serves, its custom kinds included (custom.ts).
+function groups(types: readonly ResourceType[]): string[] {
+  return [...new Set(types.map((r) => r.group).filter((g) => g !== ''))];
 }
 
 function groupDoc(group: string): JsonObject {
@@ -28,20 +29,27 @@ function groupDoc(group: string): JsonObject {
 }
 
 /** `GET /apis`: the named groups served (apps). */
-export function groupList(): JsonObject {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: groups().map(groupDoc) };
+export function groupList(types: readonly ResourceType[] = RESOURCE_TYPES): JsonObject {
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: groups(types).map(groupDoc) };
 }
 
 /** `/apis/<group>`, or undefined for a group that is not served. */
-export function group(name: string): JsonObject | undefined {
-  return groups().includes(name)
+export function group(
+  name: string,
+  types: readonly ResourceType[] = RESOURCE_TYPES,
+): JsonObject | undefined {
+  return groups(types).includes(name)
     ? { kind: 'APIGroup', apiVersion: 'v1', ...groupDoc(name) }
     : undefined;
 }
 
 /** `/api/v1` or `/apis/<group>/<version>`, or undefined when not served. */
-export function resourceList(groupName: string, version: string): JsonObject | undefined {
-  const types = RESOURCE_TYPES.filter((r) => r.group === groupName && r.version === version);
+export function resourceList(
+  groupName: string,
+  version: string,
+  served: readonly ResourceType[] = RESOURCE_TYPES,
+): JsonObject | undefined {
+  const types = served.filter((r) => r.group === groupName && r.version === version);
   if (types.length === 0) return undefined;
   return {
     kind: 'APIResourceList',

@@ -14,35 +14,37 @@ import { PATCH_TYPES } from './store.ts';
  * No schemas are served; `/openapi/v2` is not served (404).
  * https://kubernetes.io/docs/concepts/overview/kubernetes-api/#openapi-v3
  */
-function groupVersions(): string[] {
-  return [...new Set(RESOURCE_TYPES.map((r) => (r.group ? `apis/${apiVersionOf(r)}` : 'api/v1')))];
+// `served`: what this server serves, its custom kinds included (custom.ts).
+function groupVersions(served: readonly ResourceType[]): string[] {
+  return [...new Set(served.map((r) => (r.group ? `apis/${apiVersionOf(r)}` : 'api/v1')))];
 }
 
-function hashOf(gv: string): string {
+function hashOf(gv: string, served: readonly ResourceType[]): string {
   return createHash('sha512')
-    .update(JSON.stringify(gvDocument(gv)))
+    .update(JSON.stringify(gvDocument(gv, served)))
     .digest('hex')
     .toUpperCase();
 }
 
 /** `GET /openapi/v3`: where each group-version's document lives. */
-export function openApiV3Paths(): JsonObject {
+export function openApiV3Paths(served: readonly ResourceType[] = RESOURCE_TYPES): JsonObject {
   const paths: JsonObject = {};
-  for (const gv of groupVersions()) {
-    paths[gv] = { serverRelativeURL: `/openapi/v3/${gv}?hash=${hashOf(gv)}` };
+  for (const gv of groupVersions(served)) {
+    paths[gv] = { serverRelativeURL: `/openapi/v3/${gv}?hash=${hashOf(gv, served)}` };
   }
   return { paths };
 }
 
 /** `GET /openapi/v3/<gv>`, or undefined for a group-version that is not served. */
-export function openApiV3Schema(gv: string): JsonObject | undefined {
-  return groupVersions().includes(gv) ? gvDocument(gv) : undefined;
+export function openApiV3Schema(
+  gv: string,
+  served: readonly ResourceType[] = RESOURCE_TYPES,
+): JsonObject | undefined {
+  return groupVersions(served).includes(gv) ? gvDocument(gv, served) : undefined;
 }
 
-function gvDocument(gv: string): JsonObject {
-  const types = RESOURCE_TYPES.filter(
-    (r) => (r.group ? `apis/${apiVersionOf(r)}` : 'api/v1') === gv,
-  );
+function gvDocument(gv: string, served: readonly ResourceType[]): JsonObject {
+  const types = served.filter((r) => (r.group ? `apis/${apiVersionOf(r)}` : 'api/v1') === gv);
   const paths: JsonObject = {};
   for (const rt of types) {
     const base = `/${gv}${rt.namespaced ? '/namespaces/{namespace}' : ''}/${rt.plural}`;
@@ -71,7 +73,11 @@ function op(rt: ResourceType, action: 'list' | 'post' | 'get' | 'put' | 'patch' 
   const params = writes ? ['dryRun', 'fieldManager', 'fieldValidation'] : [];
   if (action === 'patch') params.push('force');
   const content: JsonObject = {};
-  for (const t of Object.values(PATCH_TYPES)) content[t] = { schema: { type: 'object' } };
+  // Custom resources take no strategic merge patch
+  // (https://kubernetes.io/docs/tasks/manage-kubernetes-objects/update-api-object-kubectl-patch/).
+  const custom = !RESOURCE_TYPES.includes(rt);
+  for (const t of Object.values(PATCH_TYPES))
+    if (!custom || t !== PATCH_TYPES.strategic) content[t] = { schema: { type: 'object' } };
   const doc: JsonObject = {
     operationId: `${action}${rt.kind}`,
     parameters: params.map(query),

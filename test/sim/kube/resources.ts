@@ -73,10 +73,9 @@ export function findResource(
   group: string,
   version: string,
   plural: string,
+  types: readonly ResourceType[] = RESOURCE_TYPES,
 ): ResourceType | undefined {
-  return RESOURCE_TYPES.find(
-    (r) => r.group === group && r.version === version && r.plural === plural,
-  );
+  return types.find((r) => r.group === group && r.version === version && r.plural === plural);
 }
 
 /** Verbs served; watch and deletecollection are not simulated, so they are not advertised. */

@@ -195,10 +195,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): 
     return;
   }
   if (path === '/api') return send(res, 200, discovery.coreVersions(ctx.serverAddress));
-  if (path === '/apis') return send(res, 200, discovery.groupList());
-  if (seg[0] === 'openapi') return serveOpenApi(res, seg, url);
+  const types = ctx.store.types;
+  if (path === '/apis') return send(res, 200, discovery.groupList(types));
+  if (seg[0] === 'openapi') return serveOpenApi(res, seg, url, types);
   if (seg[0] === 'apis' && seg.length === 2) {
-    const g = discovery.group(seg[1] ?? '');
+    const g = discovery.group(seg[1] ?? '', types);
     if (!g) throw notFoundPath(path);
     return send(res, 200, g);
   }
@@ -208,11 +209,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): 
     throw notFoundPath(path);
   }
   if (rest.length === 0) {
-    const list = discovery.resourceList(groupName, version);
+    const list = discovery.resourceList(groupName, version, types);
     if (!list) throw notFoundPath(path);
     return send(res, 200, list);
   }
-  const target = resolve(groupName, version, rest);
+  const target = resolve(groupName, version, rest, types);
   if (!target) throw notFoundPath(path);
   const { rt, ns, name } = target;
   const q = url.searchParams;
@@ -309,27 +310,37 @@ interface Target {
 
 // Resource URL shapes: /<plural>[/<name>] and /namespaces/<ns>/<plural>[/<name>].
 // https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-uris
-function resolve(group: string, version: string, rest: string[]): Target | undefined {
+function resolve(
+  group: string,
+  version: string,
+  rest: string[],
+  types: readonly ResourceType[],
+): Target | undefined {
   const [a, b, c, d, ...more] = rest;
   if (more.length > 0 || a === undefined) return undefined;
   if (a === 'namespaces' && b !== undefined && c !== undefined) {
-    const rt = findResource(group, version, c);
+    const rt = findResource(group, version, c, types);
     if (!rt?.namespaced) return undefined;
     return { rt, ns: b, name: d };
   }
   if (c !== undefined) return undefined;
-  const rt = findResource(group, version, a);
+  const rt = findResource(group, version, a, types);
   if (!rt) return undefined;
   // A namespaced type at /<plural> is the all-namespaces list; it has no items there.
   if (rt.namespaced && b !== undefined) return undefined;
   return { rt, ns: undefined, name: b };
 }
 
-function serveOpenApi(res: ServerResponse, seg: string[], url: URL): void {
+function serveOpenApi(
+  res: ServerResponse,
+  seg: string[],
+  url: URL,
+  types: readonly ResourceType[],
+): void {
   let doc: JsonObject | undefined;
   if (seg[1] === 'v2' && seg.length === 2) doc = openApiV2();
-  else if (seg[1] === 'v3' && seg.length === 2) doc = openApiV3Paths();
-  else if (seg[1] === 'v3') doc = openApiV3Schema(seg.slice(2).join('/'));
+  else if (seg[1] === 'v3' && seg.length === 2) doc = openApiV3Paths(types);
+  else if (seg[1] === 'v3') doc = openApiV3Schema(seg.slice(2).join('/'), types);
   if (!doc) throw notFoundPath(url.pathname);
   send(res, 200, doc);
 }

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
+import { type AdmissionOperation, type CustomResource, servedTypes } from './custom.ts';
 import { clone, deepEqual, ensureObject, isObject, type Json, type JsonObject } from './json.ts';
 import {
   applyCreateOwnership,
@@ -9,7 +10,7 @@ import {
   updateOwnership,
 } from './managed.ts';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch.ts';
-import { apiVersionOf, RESOURCE_TYPES, type ResourceType } from './resources.ts';
+import { apiVersionOf, type ResourceType } from './resources.ts';
 import { parseFieldSelector, parseLabelSelector } from './selector.ts';
 import { ServiceAllocator, type ServiceAllocatorOptions } from './services.ts';
 import {
@@ -21,6 +22,7 @@ import {
   staleConflict,
   unsupportedMediaType,
 } from './status.ts';
+import { invalidError } from './validation/field.ts';
 import { validateObject } from './validation.ts';
 
 /** How a write identifies its field manager and whether it is persisted. */
@@ -40,6 +42,8 @@ export interface KubeStoreOptions extends ServiceAllocatorOptions {
   readonly caPem: string;
   /** Nodes reported in DaemonSet status (controllers are simulated as instantly converged). */
   readonly nodeCount?: number;
+  /** Kinds this server serves through CRDs (custom.ts), with the objects they start with. */
+  readonly custom?: readonly CustomResource[];
 }
 
 /** PATCH Content-Types the server accepts. */
@@ -63,15 +67,22 @@ export class KubeStore {
   private readonly services: ServiceAllocator;
   private readonly caPem: string;
   private readonly nodeCount: number;
+  private readonly custom: readonly CustomResource[];
+  /** Every type this server serves: the built-in ones and its custom ones. */
+  readonly types: readonly ResourceType[];
 
   constructor(options: KubeStoreOptions) {
     this.caPem = options.caPem;
     this.nodeCount = options.nodeCount ?? 3;
     this.services = new ServiceAllocator(options);
+    this.custom = options.custom ?? [];
+    this.types = servedTypes(this.custom);
     const system: WriteOptions = { defaultManager: 'kube-apiserver' };
     for (const ns of SYSTEM_NAMESPACES) {
       this.create(this.type('Namespace'), undefined, { metadata: { name: ns } }, system);
     }
+    for (const c of this.custom)
+      for (const o of c.seed ?? []) this.create(c.type, undefined, o, system);
   }
 
   /** Current resourceVersion of the whole store (the list `metadata.resourceVersion`). */
@@ -90,7 +101,7 @@ export class KubeStore {
     this.services.clear();
     let max = 0;
     for (const o of objects) {
-      const rt = RESOURCE_TYPES.find((r) => r.kind === o.kind && apiVersionOf(r) === o.apiVersion);
+      const rt = this.types.find((r) => r.kind === o.kind && apiVersionOf(r) === o.apiVersion);
       const meta = o.metadata;
       if (!rt || !isObject(meta) || typeof meta.name !== 'string') continue;
       const ns = typeof meta.namespace === 'string' ? meta.namespace : undefined;
@@ -102,7 +113,7 @@ export class KubeStore {
   }
 
   type(kind: string): ResourceType {
-    const rt = RESOURCE_TYPES.find((r) => r.kind === kind);
+    const rt = this.types.find((r) => r.kind === kind);
     if (!rt) throw new Error(`unknown kind ${kind}`);
     return rt;
   }
@@ -157,8 +168,9 @@ export class KubeStore {
     }
     const name = typeof meta.name === 'string' ? meta.name : '';
     this.checkNamespace(rt, ns, meta);
-    validateObject(rt, obj, ns);
+    this.check(rt, obj, ns);
     if (this.objects.has(keyOf(rt, ns, name))) throw alreadyExists(subject(rt, name));
+    this.admit(rt, 'CREATE', name, undefined, obj);
     const manager = opts.fieldManager ?? opts.defaultManager;
     const stored = this.finishCreate(rt, ns, obj);
     stored.metadata = {
@@ -213,6 +225,14 @@ export class KubeStore {
         'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch',
       );
     }
+    // Custom resources take no strategic merge patch: the server answers 415
+    // (https://kubernetes.io/docs/tasks/manage-kubernetes-objects/update-api-object-kubectl-patch/).
+    if (type === PATCH_TYPES.strategic && this.customOf(rt))
+      throw new KubeApiError(
+        415,
+        'UnsupportedMediaType',
+        `the body of the request was in an unknown format (${contentType}) - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`,
+      );
     const patch = parseJson(rawBody);
     const current = this.get(rt, ns, name);
     let next: Json;
@@ -241,6 +261,7 @@ export class KubeStore {
         },
       );
     }
+    this.admit(rt, 'DELETE', name, current, undefined);
     const meta = current.metadata as JsonObject;
     if (!dryRun) {
       this.objects.delete(keyOf(rt, ns, name));
@@ -310,7 +331,8 @@ export class KubeStore {
     if (!existing) {
       const obj = clone(config);
       this.checkNamespace(rt, ns, ensureObject(obj, 'metadata'));
-      validateObject(rt, obj, ns);
+      this.check(rt, obj, ns);
+      this.admit(rt, 'CREATE', name, undefined, obj);
       const stored = this.finishCreate(rt, ns, obj);
       (stored.metadata as JsonObject).managedFields = applyCreateOwnership(
         config,
@@ -385,7 +407,8 @@ export class KubeStore {
     next.kind = rt.kind;
     next.apiVersion = apiVersionOf(rt);
     // The final object, after patch merging, as the server validates it.
-    validateObject(rt, next, ns);
+    this.check(rt, next, ns);
+    this.admit(rt, 'UPDATE', name, current, next);
     if (rt.kind === 'Service') this.services.update(current, next);
     if (rt.tracksGeneration && !deepEqual(current.spec, next.spec)) {
       meta.generation = (Number(cur.generation) || 0) + 1;
@@ -509,6 +532,30 @@ export class KubeStore {
         system,
       );
     }
+  }
+
+  /** The built-in validation, then a custom kind's CRD schema (422 Invalid). */
+  private check(rt: ResourceType, obj: JsonObject, ns: string | undefined): void {
+    validateObject(rt, obj, ns);
+    const errs = this.customOf(rt)?.validate?.(obj) ?? [];
+    if (errs.length === 0) return;
+    const meta = isObject(obj.metadata) ? obj.metadata : {};
+    throw invalidError(rt.kind, rt.group, typeof meta.name === 'string' ? meta.name : '', errs);
+  }
+
+  /** A custom kind's admission (built-in kinds have none here). */
+  private admit(
+    rt: ResourceType,
+    operation: AdmissionOperation,
+    name: string,
+    current: JsonObject | undefined,
+    next: JsonObject | undefined,
+  ): void {
+    this.customOf(rt)?.admit?.(operation, name, current, next);
+  }
+
+  private customOf(rt: ResourceType): CustomResource | undefined {
+    return this.custom.find((c) => c.type === rt);
   }
 
   private checkNamespace(rt: ResourceType, ns: string | undefined, meta: JsonObject): void {
