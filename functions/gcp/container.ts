@@ -19,7 +19,7 @@ import { retryRead } from './read-retry.ts';
 
 export type ApiCluster = protos.google.container.v1.ICluster;
 export type ApiNodePool = protos.google.container.v1.INodePool;
-type ApiOperation = protos.google.container.v1.IOperation;
+export type ApiOperation = protos.google.container.v1.IOperation;
 
 /** Label GKE clusters created by peerlink carry (GKE has labels, so no description marker). */
 export const CLUSTER_LABEL = { key: 'managed-by', value: 'peerlink' } as const;
@@ -43,6 +43,8 @@ export interface Container {
   createCluster(cluster: ClusterResource, nodePools: readonly NodePoolResource[]): Promise<void>;
   getNodePool(location: string, cluster: string, name: string): Promise<ApiNodePool | null>;
   createNodePool(pool: NodePoolResource): Promise<void>;
+  /** GKE operations of a location, running and finished. */
+  listOperations(location: string): Promise<ApiOperation[]>;
   /** Used by tests against a real project to clean up; peerlink never deletes clusters. */
   deleteCluster(location: string, name: string): Promise<void>;
 }
@@ -218,6 +220,12 @@ export function createContainer(deps: ContainerDeps): Container {
       });
       await wait(pool.location, op, what);
     },
+    // https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.operations/list
+    listOperations: (location) =>
+      read(`operations.list ${location}`, async () => {
+        const [r] = await (await deps.client()).listOperations({ parent: parent(location) });
+        return r.operations ?? [];
+      }),
     deleteCluster: async (location, name) => {
       const what = `clusters.delete ${location}/${name}`;
       const op = await call(what, async () => {

@@ -8,8 +8,9 @@ import type { ClusterFacts, NetworkFacts, PeeringFact } from '../core/model/fact
 import type { FactsPort } from '../core/ports.ts';
 import type { Compute } from './compute.ts';
 import type { ApiCluster, Container } from './container.ts';
-import { instanceGroupParts, instanceGroupPath, shortName } from './convert.ts';
+import { instanceGroupParts, shortName } from './convert.ts';
 import type { Kube } from './kube.ts';
+import { gkeLoadBalancedGroups, resolveManagers, runningDeletes } from './node-groups.ts';
 
 export interface FactsPortDeps {
   readonly compute: Compute;
@@ -19,6 +20,29 @@ export interface FactsPortDeps {
 
 /** GKE's node tag: `gke-<cluster>-<hash>-node` (https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules). */
 const NODE_TAG = /^gke-.+-node$/;
+
+/** NodePool.Status by the enum's number, as the client may give it (cluster_service.proto). */
+const POOL_STATUS = [
+  'STATUS_UNSPECIFIED',
+  'PROVISIONING',
+  'RUNNING',
+  'RUNNING_WITH_ERROR',
+  'RECONCILING',
+  'STOPPING',
+  'ERROR',
+];
+const poolStatus = (s: unknown): string | undefined =>
+  typeof s === 'number' ? POOL_STATUS[s] : typeof s === 'string' && s !== '' ? s : undefined;
+/** Cluster.Status likewise. */
+const CLUSTER_STATUS = [
+  'STATUS_UNSPECIFIED',
+  'PROVISIONING',
+  'RUNNING',
+  'RECONCILING',
+  'STOPPING',
+  'ERROR',
+  'DEGRADED',
+];
 
 /** Regions of a network's subnets, from the subnetwork URLs the network lists. */
 function subnetRegions(subnetworks: readonly string[]): string[] {
@@ -89,17 +113,41 @@ export function createFactsPort(deps: FactsPortDeps): FactsPort {
     async cluster(location, name): Promise<ClusterFacts | null> {
       const c = await container.getCluster(location, name);
       if (!c) return null;
-      const nodePools = (c.nodePools ?? []).map((p) => ({
-        name: p.name ?? '',
-        instanceGroups: [...new Set((p.instanceGroupUrls ?? []).map(instanceGroupPath))].sort(),
-      }));
+      const [pools, operations] = await Promise.all([
+        Promise.all(
+          (c.nodePools ?? []).map(async (p) => ({
+            p,
+            groups: await resolveManagers(compute, p.instanceGroupUrls ?? []),
+          })),
+        ),
+        container.listOperations(location),
+      ]);
+      const deletes = runningDeletes(operations, c.name ?? name);
+      const nodePools = pools.map(({ p, groups }) => {
+        const status = poolStatus(p.status);
+        return {
+          name: p.name ?? '',
+          instanceGroups: groups,
+          ...(status ? { status } : {}),
+          ...(deletes.pools.has(p.name ?? '') ? { deleting: true } : {}),
+        };
+      });
       const groups = nodePools.flatMap((p) => p.instanceGroups);
-      const [tags, runsIpMasqAgent] = await Promise.all([nodeTags(groups), ipMasqAgent(name, c)]);
+      const [tags, runsIpMasqAgent, gkeGroups] = await Promise.all([
+        nodeTags(groups),
+        ipMasqAgent(name, c),
+        gkeLoadBalancedGroups(compute, groups),
+      ]);
       const facts: ClusterFacts = {
         name: c.name ?? name,
-        status: String(c.status ?? 'STATUS_UNSPECIFIED'),
+        status:
+          typeof c.status === 'number'
+            ? (CLUSTER_STATUS[c.status] ?? String(c.status))
+            : String(c.status ?? 'STATUS_UNSPECIFIED'),
         nodePools,
         nodeTags: tags,
+        gkeLoadBalancedGroups: gkeGroups,
+        ...(deletes.cluster ? { deleting: true } : {}),
       };
       return runsIpMasqAgent === undefined ? facts : { ...facts, runsIpMasqAgent };
     },

@@ -43,14 +43,25 @@ const LIVE_PROJECT = process.env.PEERLINK_LIVE_PROJECT?.trim() || undefined;
 /** Starts the simulator (Compute, GKE and per-cluster Kubernetes APIs) and points the adapters at it. */
 export async function simTarget(
   options: CloudOptions = {},
-  timing: { operationMs?: number; waitCapMs?: number } = {},
+  timing: {
+    operationMs?: number;
+    waitCapMs?: number;
+    containerOperationMs?: number;
+    drainMs?: number;
+  } = {},
 ): Promise<Target> {
   const kubeconfigDir = mkdtempSync(join(tmpdir(), 'peerlink-cloud-'));
   const sim = await startSim({
     port: 0,
     operationMs: timing.operationMs ?? 20,
     waitCapMs: timing.waitCapMs ?? 5_000,
-    modules: [containerModule({ kubeconfigDir, operationMs: 30 })],
+    modules: [
+      containerModule({
+        kubeconfigDir,
+        operationMs: timing.containerOperationMs ?? 30,
+        drainMs: timing.drainMs ?? 0,
+      }),
+    ],
   });
   const config = cloudConfig({
     PEERLINK_PROJECT: 'p',

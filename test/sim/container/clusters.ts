@@ -206,6 +206,8 @@ function deleteCluster(ctx: ClusterContext, req: SimRequest): ContainerOperation
     target: `clusters/${name}`,
     clusterKey: key,
     audit,
+    // Its pools' nodes are drained before their groups go, as for DeleteNodePool.
+    drains: true,
     begin: () => {
       cluster.status = 'STOPPING';
     },

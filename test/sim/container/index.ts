@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Sim } from '../core/sim.ts';
 import type { SimModule } from '../server.ts';
+import { autopilotKinds } from './autopilot.ts';
 import { CLUSTERS, type Cluster, clusterRoutes } from './clusters.ts';
 import { ClusterApis } from './kube.ts';
 import { ContainerOperations } from './operations.ts';
@@ -14,6 +15,14 @@ export interface ContainerModuleOptions {
    * groups, until its operation is DONE. Default: the simulator's `operationMs`.
    */
   operationMs?: number;
+  /**
+   * How long GKE drains a node pool's nodes before it deletes their instance groups, on
+   * DeleteNodePool and DeleteCluster (ms, added to the operation's time). "When you delete a node
+   * pool, GKE drains all the nodes in the node pool", each with up to an hour of graceful
+   * termination (https://cloud.google.com/sdk/gcloud/reference/container/node-pools/delete,
+   * https://cloud.google.com/kubernetes-engine/docs/concepts/node-pools#drain). Default 0.
+   */
+  drainMs?: number;
 }
 
 /**
@@ -24,7 +33,11 @@ export interface ContainerModuleOptions {
  */
 export function containerModule(options: ContainerModuleOptions = {}): SimModule {
   return (sim: Sim) => {
-    const ops = new ContainerOperations(sim, options.operationMs ?? sim.options.operationMs);
+    const ops = new ContainerOperations(
+      sim,
+      options.operationMs ?? sim.options.operationMs,
+      options.drainMs ?? 0,
+    );
     const apis = new ClusterApis(resolve(options.kubeconfigDir ?? '.peerlink/kube'));
     sim.router.addAll(clusterRoutes({ sim, ops, apis }));
     sim.info.kubeconfigs = {};
@@ -36,6 +49,7 @@ export function containerModule(options: ContainerModuleOptions = {}): SimModule
           contextName: `gke_${key.split('/')[1]}_${String(cluster.location)}_${cluster.name}`,
           servicesCidr: String(cluster.servicesIpv4Cidr),
           nodeCount: Number(cluster.currentNodeCount ?? 0),
+          ...autopilotKinds(sim, cluster),
           ...(Array.isArray(objects) ? { objects } : {}),
         });
         cluster.endpoint = kube.endpoint;

@@ -130,6 +130,8 @@ interface PoolMutation {
   readonly locations?: string[];
   /** The pool's status while the operation runs; unchanged when absent. */
   readonly running?: string;
+  /** Its nodes are drained before the effect (see ContainerOpSpec.drains). */
+  readonly drains?: boolean;
   /** The change, on the stored cluster and pool, when the operation is done; `was` is the
    * status the pool had before the operation began. */
   readonly apply: (cluster: Cluster, pool: NodePool, was: NodePool['status']) => void;
@@ -165,6 +167,7 @@ function startPoolMutation(
     target: `clusters/${clusterName}/nodePools/${poolName}`,
     clusterKey: key,
     audit,
+    ...(m.drains ? { drains: true } : {}),
     ...(running === undefined
       ? {}
       : {
@@ -181,9 +184,12 @@ function startPoolMutation(
 }
 
 /**
- * DeleteNodePool: DELETE_NODE_POOL operation; groups and node routes go when it is DONE. While a
- * group is a backend of a backend service Compute refuses to delete it, so the operation ends
- * in error and the pool stays as it was (see in-use.ts).
+ * DeleteNodePool: DELETE_NODE_POOL operation. The pool is STOPPING at once; GKE drains its nodes
+ * ("When you delete a node pool, GKE drains all the nodes in the node pool",
+ * https://cloud.google.com/sdk/gcloud/reference/container/node-pools/delete; the module's
+ * `drainMs`), then deletes the groups and node routes when the operation is DONE. A group that is
+ * a backend of a backend service at that moment cannot be deleted, so the operation ends in error
+ * and the pool stays as it was (see in-use.ts).
  */
 export function deleteNodePool(ctx: ClusterContext, req: SimRequest): ContainerOperation {
   const { sim } = ctx;
@@ -193,6 +199,7 @@ export function deleteNodePool(ctx: ClusterContext, req: SimRequest): ContainerO
     operationType: 'DELETE_NODE_POOL',
     request: {},
     running: 'STOPPING',
+    drains: true,
     apply: (c, np, was) => {
       try {
         refuseIfInUse(sim, target.project, np.instanceGroupUrls);

@@ -28,6 +28,11 @@ export interface ContainerOpSpec {
    * {@link ContainerOperations.start}.
    */
   begin?: () => void;
+  /**
+   * GKE drains the nodes before it deletes their groups: the operation runs the module's
+   * `drainMs` longer before its effect (a node-pool or cluster delete).
+   */
+  drains?: boolean;
   /** The effect at DONE. A thrown ContainerError fails the operation. */
   apply: () => void;
 }
@@ -46,11 +51,13 @@ interface Live {
 export class ContainerOperations {
   readonly #sim: Sim;
   readonly #durationMs: number;
+  readonly #drainMs: number;
   readonly #live = new Map<string, Live>();
 
-  constructor(sim: Sim, durationMs: number) {
+  constructor(sim: Sim, durationMs: number, drainMs = 0) {
     this.#sim = sim;
     this.#durationMs = durationMs;
+    this.#drainMs = drainMs;
   }
 
   static key(project: string, location: string, name: string): string {
@@ -87,7 +94,7 @@ export class ContainerOperations {
     writeFirst(this.#sim, spec.audit, structuredClone(op));
     const live: Live = { key, spec, timers: [] };
     this.#live.set(key, live);
-    const ms = this.#durationMs;
+    const ms = this.#durationMs + (spec.drains ? this.#drainMs : 0);
     if (ms <= 0) {
       this.#finish(live);
       return structuredClone(this.#sim.store.get<ContainerOperation>(OPERATIONS, key) ?? op);
