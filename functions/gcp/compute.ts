@@ -15,6 +15,7 @@ export type ApiFirewall = protos.google.cloud.compute.v1.IFirewall;
 export type ApiHealthCheck = protos.google.cloud.compute.v1.IHealthCheck;
 export type ApiBackendService = protos.google.cloud.compute.v1.IBackendService;
 export type ApiForwardingRule = protos.google.cloud.compute.v1.IForwardingRule;
+export type ApiAddress = protos.google.cloud.compute.v1.IAddress;
 export type ApiNetwork = protos.google.cloud.compute.v1.INetwork;
 export type ApiNetworkPeering = protos.google.cloud.compute.v1.INetworkPeering;
 export type ApiSubnetwork = protos.google.cloud.compute.v1.ISubnetwork;

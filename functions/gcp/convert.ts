@@ -5,6 +5,7 @@
  * instance groups `projects/P/zones/Z/instanceGroups/N`.
  */
 import {
+  type Address,
   type BackendService,
   type Firewall,
   type ForwardingRule,
@@ -16,6 +17,7 @@ import {
   type SubnetworkResource,
 } from '../core/model/resources.ts';
 import type {
+  ApiAddress,
   ApiBackendService,
   ApiFirewall,
   ApiForwardingRule,
@@ -81,6 +83,8 @@ export const refs = {
     `${COMPUTE_URL}projects/${project}/regions/${region}/healthChecks/${name}`,
   backendService: (project: string, region: string, name: string) =>
     `${COMPUTE_URL}projects/${project}/regions/${region}/backendServices/${name}`,
+  address: (project: string, region: string, name: string) =>
+    `${COMPUTE_URL}projects/${project}/regions/${region}/addresses/${name}`,
   instanceGroup: (path: string) => `${COMPUTE_URL}${instanceGroupPath(path)}`,
 };
 
@@ -165,7 +169,21 @@ export function backendServiceToApi(project: string, b: BackendService): ApiBack
   };
 }
 
-export function forwardingRuleFromApi(region: string, r: ApiForwardingRule): ForwardingRule {
+/**
+ * `addresses` are the region's reserved addresses: the rule's is the one that lists the rule
+ * among its `users` ("The URLs of the resources that are using this address",
+ * https://cloud.google.com/compute/docs/reference/rest/v1/addresses), since the rule itself
+ * reads back only the IP number.
+ */
+export function forwardingRuleFromApi(
+  region: string,
+  r: ApiForwardingRule,
+  addresses: readonly ApiAddress[] = [],
+): ForwardingRule {
+  // Compared as paths: a URL's host and version may differ between the two.
+  const path = (url: string) => url.slice(Math.max(0, url.indexOf('projects/')));
+  const rule = r.selfLink ? path(r.selfLink) : undefined;
+  const reserved = addresses.find((a) => list(a.users).some((u) => path(u) === rule));
   return {
     kind: 'forwardingRule',
     name: str(r.name),
@@ -175,12 +193,19 @@ export function forwardingRuleFromApi(region: string, r: ApiForwardingRule): For
     backendService: shortName(r.backendService),
     ports: list(r.ports),
     allowGlobalAccess: r.allowGlobalAccess ?? false,
+    address: reserved ? str(reserved.name) : '',
+    IPAddress: str(r.IPAddress),
     description: str(r.description),
   };
 }
 
-/** An INTERNAL TCP forwarding rule; its IP comes from the subnet. */
+/**
+ * An INTERNAL TCP forwarding rule. Its IP is the reserved address's, sent as the address's URL,
+ * one of the forms IPAddress takes; without one, an ephemeral IP from the subnet
+ * (https://cloud.google.com/compute/docs/reference/rest/v1/forwardingRules, IPAddress).
+ */
 export function forwardingRuleToApi(project: string, r: ForwardingRule): ApiForwardingRule {
+  const ip = r.address ? refs.address(project, r.region, r.address) : r.IPAddress;
   return {
     name: r.name,
     description: r.description,
@@ -191,6 +216,34 @@ export function forwardingRuleToApi(project: string, r: ForwardingRule): ApiForw
     subnetwork: refs.subnetwork(project, r.region, r.subnetwork),
     backendService: refs.backendService(project, r.region, r.backendService),
     allowGlobalAccess: r.allowGlobalAccess,
+    ...(ip ? { IPAddress: ip } : {}),
+  };
+}
+
+export function addressFromApi(region: string, a: ApiAddress): Address {
+  return {
+    kind: 'address',
+    name: str(a.name),
+    region: a.region ? shortName(a.region) : region,
+    subnetwork: shortName(a.subnetwork),
+    address: str(a.address),
+    description: str(a.description),
+  };
+}
+
+/**
+ * An internal address for a forwarding rule: addressType INTERNAL in the rule's subnet, purpose
+ * GCE_ENDPOINT (one user); without `address` Compute allocates a free one from the subnet
+ * (https://cloud.google.com/compute/docs/reference/rest/v1/addresses).
+ */
+export function addressToApi(project: string, a: Address): ApiAddress {
+  return {
+    name: a.name,
+    description: a.description,
+    addressType: 'INTERNAL',
+    purpose: 'GCE_ENDPOINT',
+    subnetwork: refs.subnetwork(project, a.region, a.subnetwork),
+    ...(a.address ? { address: a.address } : {}),
   };
 }
 

@@ -114,6 +114,13 @@ export const METHOD_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
     'compute.forwardingRules.update',
   ], // rest:forwardingRules/patch
   'compute.forwardingRules.delete': ['compute.forwardingRules.delete'], // rest:forwardingRules/delete
+  // The ILB's reserved internal address. The insert page also lists compute.instances.update,
+  // for an address reserved for an instance; peerlink reserves one for a forwarding rule only.
+  'compute.addresses.get': ['compute.addresses.get'], // rest:addresses/get
+  'compute.addresses.list': ['compute.addresses.list'], // rest:addresses/list
+  'compute.addresses.aggregatedList': ['compute.addresses.list'], // rest:addresses/aggregatedList
+  'compute.addresses.insert': ['compute.addresses.create', 'compute.addresses.createInternal'], // rest:addresses/insert
+  'compute.addresses.delete': ['compute.addresses.delete', 'compute.addresses.deleteInternal'], // rest:addresses/delete
 
   // Node pools' instance groups and their nodes (tags).
   'compute.instanceGroups.get': ['compute.instanceGroups.get'], // rest:instanceGroups/get
@@ -179,6 +186,9 @@ export interface Extra {
  * record it: observe, then write peerlink's own resources.
  */
 export const REACTOR_METHODS: readonly string[] = [
+  'compute.addresses.delete',
+  'compute.addresses.insert',
+  'compute.addresses.list',
   'compute.firewalls.delete',
   'compute.firewalls.insert',
   'compute.firewalls.list',
@@ -248,6 +258,10 @@ export const REACTOR_EXTRAS: readonly Extra[] = [
     reason: `A backend service names the node pools' instance groups. ${USE_REASON}`,
   },
   {
+    permission: 'compute.addresses.useInternal',
+    reason: `A forwarding rule names its reserved internal address. ${USE_REASON}`,
+  },
+  {
     permission: 'container.clusters.list',
     reason:
       "Finding a cluster's Kubernetes endpoint falls back to listClusters('-') when its location is not known yet (functions/gcp/cloud.ts clusterDirectory); every recorded run reads the cluster's facts first, which tell its location.",
@@ -260,6 +274,8 @@ export const REACTOR_EXTRAS: readonly Extra[] = [
  * patching those that differ when it runs again.
  */
 export const BOOTSTRAP_METHODS: readonly string[] = [
+  'compute.addresses.insert',
+  'compute.addresses.list',
   'compute.firewalls.insert',
   'compute.firewalls.list',
   'compute.firewalls.patch',

@@ -265,13 +265,14 @@ async function findTopology(run: Runner, project: string): Promise<Doomed[]> {
       ],
     });
   }
-  // Load balancer parts, dependents first: forwarding rule → backend service → health check.
-  for (const kind of ['forwarding-rules', 'backend-services', 'health-checks']) {
+  // Load balancer parts, dependents first: forwarding rule → its reserved address, backend
+  // service → health check. An address in use, or in a subnet, blocks the delete of either.
+  for (const kind of ['forwarding-rules', 'addresses', 'backend-services', 'health-checks']) {
     for (const i of await list(run, ['gcloud', 'compute', kind, 'list', P, '--format=json'])) {
       if (!str(i.name).startsWith(PREFIX) || !marked(i)) continue;
       const where = i.region ? `--region=${last(i.region)}` : '--global';
       out.push({
-        what: `${kind.replace(/s$/, '')} ${i.name}`,
+        what: `${kind === 'addresses' ? 'address' : kind.replace(/s$/, '')} ${i.name}`,
         delete: ['gcloud', 'compute', kind, 'delete', str(i.name), P, where, '--quiet'],
       });
     }

@@ -13,6 +13,7 @@ import {
 } from '../../functions/core/errors.ts';
 import { covers } from '../../functions/core/model/kube-object.ts';
 import {
+  type Address,
   type BackendService,
   type ClusterResource,
   type Firewall,
@@ -33,12 +34,20 @@ import { firewallToApi } from '../../functions/gcp/convert.ts';
 import { DESCRIPTION, networkOf, rid, subnetOf } from './fixtures.ts';
 import { rejection, type Target, targets } from './target.ts';
 
-/** Observed equals desired the way the planner sees it. */
+/**
+ * Observed equals desired the way the planner sees it: an address left to Compute, and the IP of
+ * a rule on a reserved address, are whatever Compute chose.
+ */
 function expectSame(o: Observed | undefined, want: Resource): void {
   expect(o, `${keyOf(want)} listed`).toBeDefined();
   if (!o) return;
   expect(o.owned).toBe(true);
-  if (want.kind === 'kube' && o.resource.kind === 'kube') {
+  const have = o.resource;
+  if (want.kind === 'address' && have.kind === 'address' && want.address === '')
+    expect(normalise(have)).toEqual(normalise({ ...want, address: have.address }));
+  else if (want.kind === 'forwardingRule' && have.kind === 'forwardingRule' && !want.IPAddress)
+    expect(normalise(have)).toEqual(normalise({ ...want, IPAddress: have.IPAddress }));
+  else if (want.kind === 'kube' && o.resource.kind === 'kube') {
     const have = normalise(o.resource);
     const w = normalise(want);
     expect({ ...have, manifest: undefined }).toEqual({ ...w, manifest: undefined });
@@ -166,6 +175,14 @@ for (const spec of targets('resource port')) {
         backends: groups,
         description: DESCRIPTION,
       };
+      const ip: Address = {
+        kind: 'address',
+        name: `peerlink-r-ip-${t.suffix}`,
+        region: t.region,
+        subnetwork: subnet,
+        address: '',
+        description: DESCRIPTION,
+      };
       const fr: ForwardingRule = {
         kind: 'forwardingRule',
         name: `peerlink-r-fr-${t.suffix}`,
@@ -175,6 +192,8 @@ for (const spec of targets('resource port')) {
         backendService: bs.name,
         ports: ['30080'],
         allowGlobalAccess: false,
+        address: ip.name,
+        IPAddress: '',
         description: DESCRIPTION,
       };
       const labels = { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE };
@@ -192,7 +211,7 @@ for (const spec of targets('resource port')) {
           data: { cidrs: '10.1.0.0/16' },
         },
       };
-      const all: Resource[] = [fw, hc, bs, fr, cm];
+      const all: Resource[] = [fw, hc, bs, ip, fr, cm];
       for (const r of all) {
         await port.create(r, rid(t, `create-${keyOf(r)}`));
         if (r.kind !== 'kube')
@@ -207,13 +226,25 @@ for (const spec of targets('resource port')) {
           listed.find((o) => keyOf(o.resource) === keyOf(r)),
           r,
         );
+      // The rule serves the address Compute reserved for it, and reads back naming it.
+      const reserved = listed.find((o) => keyOf(o.resource) === keyOf(ip))?.resource;
+      const rule = listed.find((o) => keyOf(o.resource) === keyOf(fr))?.resource;
+      const allocated = reserved?.kind === 'address' ? reserved.address : '';
+      expect(allocated).toMatch(/^10\.90\.\d+\.\d+$/);
+      expect(rule?.kind === 'forwardingRule' && [rule.address, rule.IPAddress]).toEqual([
+        ip.name,
+        allocated,
+      ]);
 
-      // Updates: each kind changes in a way its API allows.
+      // Updates: each kind changes in a way its API allows. A pinned address replaces the
+      // reservation; the rule, which used the old one, is created again on the new one.
+      const pinned = '10.90.15.200';
       const updated: Resource[] = [
         { ...fw, sourceRanges: ['10.2.0.0/16', '10.3.0.0/16'], targetTags: [] },
         { ...hc, port: 30081 },
         { ...bs, backends: groups.slice(0, 1) },
-        { ...fr, allowGlobalAccess: true },
+        { ...ip, address: pinned },
+        { ...fr, allowGlobalAccess: true, IPAddress: pinned },
         { ...cm, manifest: { ...cm.manifest, data: { cidrs: '10.2.0.0/16' } } },
       ];
       for (const r of updated) {
@@ -228,12 +259,13 @@ for (const spec of targets('resource port')) {
           r,
         );
 
-      // A forwarding rule change the API cannot patch (ports) replaces the rule.
+      // A forwarding rule change the API cannot patch (ports) replaces the rule, which comes
+      // back on the same reserved IP.
       const frPorts = { ...fr, allowGlobalAccess: true, ports: ['30080', '30443'] };
       const frObserved = after.find((o) => keyOf(o.resource) === keyOf(fr));
       if (!frObserved) throw new Error('forwarding rule not listed');
       await port.update(frPorts, frObserved, rid(t, 'fr-ports'));
-      expectSame(await find(fr), frPorts);
+      expectSame(await find(fr), { ...frPorts, IPAddress: pinned });
 
       // Deletes, in reverse order of creation (the rule refers to the service, ...).
       const final = await port.list(scope());

@@ -57,6 +57,21 @@ async function deployed(project: string) {
     description: `${MARK} admits the frontend`,
   });
   s.addResource('compute firewall-rules peerlink-unmarked', { name: 'peerlink-unmarked' });
+  s.addResource(`compute forwarding-rules peerlink-svc-fr@${REGION}`, {
+    name: 'peerlink-svc-fr',
+    region: `https://www.googleapis.com/compute/v1/projects/${project}/regions/${REGION}`,
+    description: MARK,
+  });
+  s.addResource(`compute addresses peerlink-svc-ip@${REGION}`, {
+    name: 'peerlink-svc-ip',
+    region: `https://www.googleapis.com/compute/v1/projects/${project}/regions/${REGION}`,
+    description: MARK,
+  });
+  s.addResource(`compute addresses peerlink-team-ip@${REGION}`, {
+    name: 'peerlink-team-ip',
+    region: `https://www.googleapis.com/compute/v1/projects/${project}/regions/${REGION}`,
+    description: 'made by hand',
+  });
   s.addResource('compute networks vpc-a', {
     name: 'vpc-a',
     description: MARK,
@@ -120,8 +135,11 @@ describe('teardown', () => {
     expect(io.errors).toEqual([]);
     expect(code).toBe(0);
     expect(live(s)).toEqual([
+      `compute addresses peerlink-svc-ip@${REGION}`,
+      `compute addresses peerlink-team-ip@${REGION}`,
       'compute firewall-rules peerlink-allow-frontend',
       'compute firewall-rules peerlink-unmarked',
+      `compute forwarding-rules peerlink-svc-fr@${REGION}`,
       'compute networks default',
       'compute networks peerings peerlink-vpc-a-vpc-b',
       'compute networks subnets vpc-a-europe-west1@europe-west1',
@@ -156,6 +174,7 @@ describe('teardown', () => {
     expect(code).toBe(0);
     expect(io.lines.join('\n')).not.toMatch(/\[y\/N\]/);
     expect(live(s)).toEqual([
+      `compute addresses peerlink-team-ip@${REGION}`,
       'compute firewall-rules peerlink-unmarked',
       'compute networks default',
       'container clusters team-cluster@europe-west1-b',
@@ -168,6 +187,9 @@ describe('teardown', () => {
     expect(at('GKE cluster backend-cluster')).toBeLessThan(at('network vpc-a'));
     expect(at('subnetwork vpc-a-europe-west1')).toBeLessThan(at('network vpc-a'));
     expect(at('peering peerlink-vpc-a-vpc-b')).toBeLessThan(at('network vpc-a'));
+    // The rule before the address it uses, the address before its subnet.
+    expect(at('forwarding-rule peerlink-svc-fr')).toBeLessThan(at('address peerlink-svc-ip'));
+    expect(at('address peerlink-svc-ip')).toBeLessThan(at('subnetwork vpc-a-europe-west1'));
     expect(deleted.some((l) => l.includes('manual-peering'))).toBe(false);
   });
 

@@ -474,6 +474,8 @@ describe('the plan around a foreign twin', () => {
     backendService: bs.name,
     ports: ['30001'],
     allowGlobalAccess: false,
+    address: '',
+    IPAddress: '',
     description: `peerlink ${OWNER_MARKER}`,
   };
 

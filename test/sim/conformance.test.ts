@@ -291,7 +291,13 @@ async function tour(world: World): Promise<void> {
 
   // Compute lists, aggregated lists and gets of what the run made.
   for (const c of ['networks', 'firewalls', 'routes', 'operations']) await get(`global/${c}`);
-  for (const c of ['subnetworks', 'healthChecks', 'backendServices', 'forwardingRules']) {
+  for (const c of [
+    'subnetworks',
+    'healthChecks',
+    'backendServices',
+    'addresses',
+    'forwardingRules',
+  ]) {
     await get(`regions/${R}/${c}`);
   }
   await get(`regions/${R}/operations`);
@@ -300,6 +306,7 @@ async function tour(world: World): Promise<void> {
   }
   for (const c of [
     'subnetworks',
+    'addresses',
     'forwardingRules',
     'backendServices',
     'healthChecks',
@@ -318,7 +325,13 @@ async function tour(world: World): Promise<void> {
   for (const c of ['networks', 'firewalls', 'routes']) {
     await get(`global/${c}/${await named(`global/${c}`)}`);
   }
-  for (const c of ['subnetworks', 'healthChecks', 'backendServices', 'forwardingRules']) {
+  for (const c of [
+    'subnetworks',
+    'healthChecks',
+    'backendServices',
+    'addresses',
+    'forwardingRules',
+  ]) {
     await get(`regions/${R}/${c}/${await named(`regions/${R}/${c}`)}`);
   }
   for (const c of ['instances', 'instanceGroups', 'instanceGroupManagers']) {
@@ -430,6 +443,12 @@ async function tour(world: World): Promise<void> {
     fingerprint: (await get(bsPath)).fingerprint,
   });
   await op('PUT', bsPath, { ...backendService, fingerprint: (await get(bsPath)).fingerprint });
+  const ipPath = `regions/${R}/addresses/conf-ip`;
+  await op('POST', `regions/${R}/addresses`, {
+    name: 'conf-ip',
+    addressType: 'INTERNAL',
+    subnetwork: link(subnet),
+  });
   const frPath = `regions/${R}/forwardingRules/conf-fr`;
   await op('POST', `regions/${R}/forwardingRules`, {
     name: 'conf-fr',
@@ -438,9 +457,12 @@ async function tour(world: World): Promise<void> {
     network: link(`global/networks/${net}`),
     subnetwork: link(subnet),
     ports: ['80'],
+    IPAddress: link(ipPath),
   });
+  await get(ipPath);
   await op('PATCH', frPath, { allowGlobalAccess: true });
   await op('DELETE', frPath);
+  await op('DELETE', ipPath);
   await op('DELETE', bsPath);
   await op('DELETE', `regions/${R}/healthChecks/conf-hc`);
   await op('DELETE', subnet);

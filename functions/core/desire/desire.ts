@@ -8,6 +8,7 @@ import { backendDeployment, backendService, type Manifest } from '../manifests/b
 import { ipMasqAgentConfigMap, masqueradeConfigMap } from '../manifests/masquerade.ts';
 import type { ClusterFacts, Facts } from '../model/facts.ts';
 import {
+  type Address,
   type BackendService,
   type Firewall,
   type ForwardingRule,
@@ -258,6 +259,15 @@ function serviceResources(
       backends: backendGroups(s, observed, pending),
       description: describe('ILB backend service', s),
     };
+    // A reserved address keeps the ILB's IP when the forwarding rule is created again.
+    const address: Address = {
+      kind: 'address',
+      name: resourceName(s, 'ip'),
+      region: provider.region,
+      subnetwork: provider.subnet,
+      address: s.address ?? '',
+      description: describe('ILB address', s),
+    };
     const fr: ForwardingRule = {
       kind: 'forwardingRule',
       name: resourceName(s, 'fr'),
@@ -267,6 +277,8 @@ function serviceResources(
       backendService: bs.name,
       ports: [port],
       allowGlobalAccess: globalAccess,
+      address: address.name,
+      IPAddress: address.address,
       description: describe('ILB forwarding rule', s),
     };
     // Groups that are being deleted were reported by backendGroups.
@@ -274,7 +286,7 @@ function serviceResources(
       pending.push(`${serviceId(s)}: cluster ${provider.name} has no instance groups yet`);
     const clash = loadBalancerClash(t, facts, s);
     if (clash !== undefined) conflicts.push({ key: keyOf(bs), reason: clash });
-    out.push(hc, bs, fr);
+    out.push(hc, bs, address, fr);
   }
   return out;
 }

@@ -1,4 +1,5 @@
 /** An internal forwarding rule (https://cloud.google.com/compute/docs/reference/rest/v1/forwardingRules). */
+import { addressKey } from './address.ts';
 import { backendServiceKey } from './backend-service.ts';
 import { computeMethods, fieldChanges, type Kind, sortedUnique } from './kind.ts';
 
@@ -11,6 +12,13 @@ export interface ForwardingRule {
   readonly backendService: string;
   readonly ports: readonly string[];
   readonly allowGlobalAccess: boolean;
+  /** The reserved address (short name) whose IP the rule serves; `''` for an ephemeral IP. */
+  readonly address: string;
+  /**
+   * The rule's IP. Desired: the topology's pinned address, or `''` for whatever `address` holds.
+   * Observed: the IP number, which Compute always returns (ForwardingRule.IPAddress).
+   */
+  readonly IPAddress: string;
   readonly description: string;
 }
 
@@ -34,7 +42,14 @@ export const forwardingRuleKind: Kind<ForwardingRule, 'managed'> = {
     ...r,
     ports: sortedUnique(r.ports),
     allowGlobalAccess: r.allowGlobalAccess ?? false,
+    address: r.address ?? '',
+    IPAddress: r.IPAddress ?? '',
   }),
-  changes: fieldChanges,
-  dependencies: (r) => [backendServiceKey(r.region, r.backendService)],
+  // A desired IPAddress of '' takes the observed one: the reserved address decides it.
+  changes: (want, have) =>
+    fieldChanges(want.IPAddress === '' ? { ...want, IPAddress: have.IPAddress } : want, have),
+  dependencies: (r) => [
+    backendServiceKey(r.region, r.backendService),
+    ...(r.address ? [addressKey(r.region, r.address)] : []),
+  ],
 };

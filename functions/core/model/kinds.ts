@@ -3,6 +3,7 @@
  * through it; adding a kind is one module and one line here (ARCHITECTURE.md, "Adding a
  * resource kind").
  */
+import { addressKind } from './address.ts';
 import { backendServiceKind } from './backend-service.ts';
 import { clusterKind } from './cluster.ts';
 import { firewallKind } from './firewall.ts';
@@ -25,6 +26,7 @@ export const KINDS = {
   firewall: firewallKind,
   healthCheck: healthCheckKind,
   backendService: backendServiceKind,
+  address: addressKind,
   forwardingRule: forwardingRuleKind,
 } as const;
 

@@ -5,6 +5,7 @@
  */
 import { type KINDS, kindFor, type Resource, type ResourceKind } from './kinds.ts';
 
+export type { Address } from './address.ts';
 export type { BackendService } from './backend-service.ts';
 export type { ClusterResource } from './cluster.ts';
 export type { Allowed, Firewall } from './firewall.ts';

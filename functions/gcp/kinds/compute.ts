@@ -3,13 +3,16 @@
  * networks, subnets and peerings bootstrap provisions. Every write sends the caller's requestId
  * and waits for its operation (compute.ts).
  */
-import { orNull } from '../../core/errors.ts';
-import type { Firewall, Resource } from '../../core/model/resources.ts';
-import { canonicalJson, normalise } from '../../core/plan/normalise.ts';
+import { AlreadyExistsError, orNull, TerminalError } from '../../core/errors.ts';
+import { forwardingRuleKind } from '../../core/model/forwarding-rule.ts';
+import type { Address, Firewall } from '../../core/model/resources.ts';
+import { normalise } from '../../core/plan/normalise.ts';
 import type { ListScope } from '../../core/ports.ts';
-import { stepRequestId } from '../../core/request-id.ts';
-import { type Compute, PEERLINK_NAME_FILTER } from '../compute.ts';
+import { requestUuid, stepRequestId } from '../../core/request-id.ts';
+import { type ApiAddress, type Compute, PEERLINK_NAME_FILTER } from '../compute.ts';
 import {
+  addressFromApi,
+  addressToApi,
   backendServiceFromApi,
   backendServiceToApi,
   firewallFromApi,
@@ -25,12 +28,14 @@ import {
   peeringFromApi,
   peeringToApi,
   peerlinkNamed,
+  shortName,
   subnetworkFromApi,
   subnetworkToApi,
 } from '../convert.ts';
 import { type Adapters, observed } from './adapter.ts';
 
 type ComputeKinds =
+  | 'address'
   | 'firewall'
   | 'healthCheck'
   | 'backendService'
@@ -67,7 +72,86 @@ export function computeAdapters(compute: Compute): Pick<Adapters, ComputeKinds> 
     else await compute.firewalls.patch(r.name, body, requestId);
   };
 
+  // Addresses go through the collection's client (compute.ts has no wrapper for them).
+  const addresses = {
+    list: (region: string, filter?: string) =>
+      compute.read(`addresses.list ${region}`, async () => {
+        const [items] = await (await compute.clients('addresses')).list({
+          project,
+          region,
+          ...(filter ? { filter } : {}),
+        });
+        return items;
+      }),
+    insert: (region: string, a: ApiAddress, requestId: string) =>
+      compute.mutate(`addresses.insert ${a.name}`, async () =>
+        (await compute.clients('addresses')).insert({
+          project,
+          region,
+          addressResource: a,
+          requestId: requestUuid(requestId),
+        }),
+      ),
+    delete: (region: string, name: string, requestId: string) =>
+      compute.mutate(`addresses.delete ${region}/${name}`, async () =>
+        (await compute.clients('addresses')).delete({
+          project,
+          region,
+          address: name,
+          requestId: requestUuid(requestId),
+        }),
+      ),
+  };
+
+  /**
+   * An address cannot be changed, Compute refuses to delete one a forwarding rule uses
+   * (resourceInUseByAnotherResource), and a rule's IPAddress "can only be set at creation"
+   * (https://cloud.google.com/compute/docs/reference/rest/v1/forwardingRules). So peerlink's
+   * rules on the old address (an internal IP of a subnet serves one rule) go first; the same
+   * plan's update of the rule, whose phase comes after the address's, creates it again on the new
+   * one. A rule peerlink does not own is left alone and the replacement refused.
+   */
+  const replaceAddress = async (r: Address, old: Address, requestId: string) => {
+    const users = (await compute.forwardingRules.list(old.region)).filter(
+      (f) => f.IPAddress === old.address && shortName(f.subnetwork) === old.subnetwork,
+    );
+    for (const f of users) {
+      if (!ownedByPeerlink(f.name, f.description))
+        throw new TerminalError(
+          `address ${old.name} cannot be replaced: forwarding rule ${f.name} uses it and is not managed by peerlink`,
+        );
+      const name = f.name ?? '';
+      await orNull(
+        compute.forwardingRules.delete(old.region, name, stepRequestId(requestId, `rule ${name}`)),
+      );
+    }
+    await orNull(addresses.delete(old.region, old.name, stepRequestId(requestId, 'delete')));
+    try {
+      await addresses.insert(
+        r.region,
+        addressToApi(project, r),
+        stepRequestId(requestId, 'insert'),
+      );
+    } catch (e) {
+      // Another reconcile made it first.
+      if (!(e instanceof AlreadyExistsError)) throw e;
+    }
+  };
+
   return {
+    address: {
+      list: (scope) =>
+        perRegion(
+          scope,
+          (region) => addresses.list(region, PEERLINK_NAME_FILTER),
+          (region, a) =>
+            observed(addressFromApi(region, a), ownedByPeerlink(a.name, a.description)),
+        ),
+      create: (r, requestId) => addresses.insert(r.region, addressToApi(project, r), requestId),
+      update: (r, o, requestId) => replaceAddress(r, o.resource, requestId),
+      delete: (o, requestId) => addresses.delete(o.resource.region, o.resource.name, requestId),
+    },
+
     firewall: {
       async list(scope) {
         const networks = new Set(scope.networks);
@@ -129,23 +213,35 @@ export function computeAdapters(compute: Compute): Pick<Adapters, ComputeKinds> 
     },
 
     forwardingRule: {
-      list: (scope) =>
-        perRegion(
-          scope,
-          (region) => compute.forwardingRules.list(region, PEERLINK_NAME_FILTER),
-          (region, r) =>
-            observed(
-              forwardingRuleFromApi(region, r),
-              ownedByPeerlink(r.name, r.description),
-              r.fingerprint,
-            ),
-        ),
+      // With the region's addresses: a rule names its reserved address only in the address's
+      // `users`.
+      async list(scope) {
+        const lists = await Promise.all(
+          scope.regions.map(async (region) => {
+            const [rules, reserved] = await Promise.all([
+              compute.forwardingRules.list(region, PEERLINK_NAME_FILTER),
+              addresses.list(region, PEERLINK_NAME_FILTER),
+            ]);
+            return rules
+              .filter((r) => peerlinkNamed(r.name))
+              .map((r) =>
+                observed(
+                  forwardingRuleFromApi(region, r, reserved),
+                  ownedByPeerlink(r.name, r.description),
+                  r.fingerprint,
+                ),
+              );
+          }),
+        );
+        return lists.flat();
+      },
       create: (r, requestId) =>
         compute.forwardingRules.insert(r.region, forwardingRuleToApi(project, r), requestId),
       async update(r, o, requestId) {
-        const canon = (x: Resource) => JSON.stringify(canonicalJson(normalise(x)));
-        const onlyGlobalAccess =
-          canon({ ...o.resource, allowGlobalAccess: r.allowGlobalAccess }) === canon(r);
+        // The kind's own comparison: an IPAddress left to the reserved address is no change.
+        const onlyGlobalAccess = forwardingRuleKind
+          .changes(normalise(r), normalise(o.resource))
+          .every((c) => c.field === 'allowGlobalAccess');
         // Only allowGlobalAccess can be patched on an internal forwarding rule
         // (https://cloud.google.com/compute/docs/reference/rest/v1/forwardingRules/patch);
         // anything else means a new rule.

@@ -151,7 +151,7 @@ beforeAll(async () => {
     actor.peerNewNetwork({ ...THIRD_VPC, region: 'europe-west1', peer: 'vpc-b' }),
   );
   // Every managed kind deleted by hand and recreated: the forwarding rule first, since it
-  // holds the backend service, which holds the health check.
+  // holds the backend service, which holds the health check, and its address.
   await scenario(() =>
     actor.compute('DELETE', `global/firewalls/${resourceName(svc, 'consumers')}`),
   );
@@ -160,6 +160,7 @@ beforeAll(async () => {
       'DELETE',
       `regions/europe-west1/forwardingRules/${resourceName(svc, 'fr')}`,
     );
+    await actor.compute('DELETE', `regions/europe-west1/addresses/${resourceName(svc, 'ip')}`);
     await actor.compute(
       'DELETE',
       `regions/europe-west1/backendServices/${resourceName(svc, 'bs')}`,
@@ -290,11 +291,23 @@ beforeAll(async () => {
     subnetwork: `${region}/subnetworks/vpc-a-europe-west1`,
     backendService: `${region}/backendServices/${old}-bs`,
   });
+  await actor.compute('POST', 'regions/europe-west1/addresses', {
+    name: `${old}-ip`,
+    description: mark,
+    addressType: 'INTERNAL',
+    subnetwork: `${region}/subnetworks/vpc-a-europe-west1`,
+  });
   const report = await makeSweep(rt)({ id: 'sweep-1' });
   const deleted = report?.actions
     .filter((a) => a.op === 'delete')
     .map((a) => a.key.split('/').pop());
-  expect(deleted?.sort()).toEqual([`${old}-bs`, `${old}-consumers`, `${old}-fr`, `${old}-hc`]);
+  expect(deleted?.sort()).toEqual([
+    `${old}-bs`,
+    `${old}-consumers`,
+    `${old}-fr`,
+    `${old}-hc`,
+    `${old}-ip`,
+  ]);
   expect((await makeSweep(rt)({ id: 'sweep-2' }))?.outcome).toBe('noop');
   record = await iamRecord(sim.url);
 }, 180_000);

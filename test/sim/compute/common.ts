@@ -318,6 +318,7 @@ export type ScopeType = 'global' | 'regions' | 'zones';
 /** Compute collections whose keys name the regions and zones a project uses. */
 const SCOPED_COLLECTIONS = [
   'subnetworks',
+  'addresses',
   'healthChecks',
   'backendServices',
   'forwardingRules',

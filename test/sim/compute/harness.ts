@@ -1,4 +1,5 @@
 import {
+  AddressesClient,
   FirewallsClient,
   ForwardingRulesClient,
   GlobalOperationsClient,
@@ -64,6 +65,7 @@ export async function computeHarness(options: Partial<SimOptions> = {}) {
     healthChecks: new RegionHealthChecksClient(o),
     backendServices: new RegionBackendServicesClient(o),
     forwardingRules: new ForwardingRulesClient(o),
+    addresses: new AddressesClient(o),
     instances: new InstancesClient(o),
     instanceGroups: new InstanceGroupsClient(o),
     igm: new InstanceGroupManagersClient(o),

@@ -1,4 +1,5 @@
 import type { Sim } from '../core/sim.ts';
+import { addressRoutes } from './addresses.ts';
 import { firewallRoutes } from './firewalls.ts';
 import { groupRoutes } from './groups.ts';
 import { healthRoutes } from './health.ts';
@@ -24,6 +25,7 @@ export function registerCompute(sim: Sim): void {
     ...subnetworkRoutes(sim),
     ...firewallRoutes(sim),
     ...lbRoutes(sim),
+    ...addressRoutes(sim),
     ...healthRoutes(sim),
     ...groupRoutes(sim),
     ...routeRoutes(sim),

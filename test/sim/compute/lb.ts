@@ -3,7 +3,7 @@ import { computeLink, lastSegment, refPath } from '../core/links.ts';
 import type { Route, SimRequest } from '../core/router.ts';
 import type { Sim } from '../core/sim.ts';
 import type { JsonObject } from '../core/store.ts';
-import { allocateAddress, checkAddress } from './addresses.ts';
+import { allocateAddress, forwardingRuleAddress } from './addresses.ts';
 import {
   aggregatedReply,
   baseFields,
@@ -353,7 +353,8 @@ function backendServiceRoutes(sim: Sim): Route[] {
  * with one subnetwork in the region) and get `IPAddress` from the subnet's primary range when
  * none is given (https://cloud.google.com/load-balancing/docs/internal/setting-up-internal#ip-address).
  * Patch can change only allowGlobalAccess, networkTier and description here
- * (https://cloud.google.com/compute/docs/reference/rest/v1/forwardingRules/patch).
+ * (https://cloud.google.com/compute/docs/reference/rest/v1/forwardingRules/patch); IPAddress
+ * "can only be set at creation" (ForwardingRule.IPAddress).
  */
 function forwardingRuleRoutes(sim: Sim): Route[] {
   const PATCHABLE = new Set([
@@ -419,12 +420,19 @@ function forwardingRuleRoutes(sim: Sim): Route[] {
           );
         if (Array.isArray(fr.ports) && fr.ports.length > 5)
           throw invalid("Invalid value for field 'resource.ports': at most 5 ports.");
+        // IPAddress: a number, or a reserved address by URL or name; stored and read back as
+        // the number ("When reading an IPAddress, the API always returns the IP address
+        // number", ForwardingRule.IPAddress). A reservation named by URL or name is looked up
+        // now and again when the operation lands; a number is checked when it lands.
+        const given =
+          typeof body.IPAddress === 'string' && body.IPAddress !== '' ? body.IPAddress : null;
+        if (given && !/^[\d.]+$/.test(given))
+          forwardingRuleAddress(sim, project, region, sub, given);
         const apply = () => {
           if (sim.store.get(FR.path, key)) throw alreadyExists(key);
-          fr.IPAddress =
-            typeof body.IPAddress === 'string'
-              ? checkAddress(sim, sub, body.IPAddress)
-              : allocateAddress(sim, sub);
+          fr.IPAddress = given
+            ? forwardingRuleAddress(sim, project, region, sub, given)
+            : allocateAddress(sim, sub);
           sim.store.put(FR.path, key, fr);
         };
         return { apply, targetId: fr.id };

@@ -337,10 +337,16 @@ function checkFree(
   }
 }
 
-/** A subnetwork used by forwarding rules or instances cannot be deleted. */
+/**
+ * A subnetwork used by forwarding rules, instances or addresses reserved in it (an address
+ * names "the subnetwork in which to reserve the address", Address.subnetwork in
+ * https://cloud.google.com/compute/docs/reference/rest/v1/addresses) cannot be deleted.
+ */
 function checkUnused(sim: Sim, key: string, sub: Subnetwork): void {
   const fr = sim.store.list<Resource>('forwardingRules').find((f) => f.subnetwork === sub.selfLink);
   if (fr) throw resourceInUse(key, refPath(fr.selfLink, ''), 'subnetwork');
+  const ip = sim.store.list<Resource>('addresses').find((a) => a.subnetwork === sub.selfLink);
+  if (ip) throw resourceInUse(key, refPath(ip.selfLink, ''), 'subnetwork');
   const vm = sim.store
     .list<Resource>('instances')
     .find((i) =>

@@ -230,6 +230,25 @@ export const METHOD_IAM: Readonly<Record<string, MethodIam>> = {
     'compute.forwardingRules.delete',
   ),
 
+  'compute.addresses.get': row(rest('addresses/get'), 'compute.addresses.get'),
+  'compute.addresses.list': row(rest('addresses/list'), 'compute.addresses.list'),
+  'compute.addresses.aggregatedList': row(
+    rest('addresses/aggregatedList'),
+    'compute.addresses.list',
+  ),
+  // The page also lists compute.instances.update, for an address reserved for an instance; the
+  // simulator reserves addresses for forwarding rules only.
+  'compute.addresses.insert': row(
+    rest('addresses/insert'),
+    'compute.addresses.create',
+    'compute.addresses.createInternal',
+  ),
+  'compute.addresses.delete': row(
+    rest('addresses/delete'),
+    'compute.addresses.delete',
+    'compute.addresses.deleteInternal',
+  ),
+
   'compute.instances.get': row(rest('instances/get'), 'compute.instances.get'),
   'compute.instances.list': row(rest('instances/list'), 'compute.instances.list'),
   'compute.instances.aggregatedList': row(
