@@ -3,6 +3,7 @@ import { ok } from '../core/http.ts';
 import { lastSegment } from '../core/links.ts';
 import type { Route, SimRequest } from '../core/router.ts';
 import { writeRejected } from './audit.ts';
+import { autopilotKinds, completeAutopilot } from './autopilot.ts';
 import {
   alreadyExists,
   ContainerError,
@@ -142,6 +143,7 @@ async function createCluster(ctx: ClusterContext, req: SimRequest): Promise<Cont
       etag: randomBytes(8).toString('hex'),
       ...(body.resourceLabels ? { resourceLabels: body.resourceLabels } : {}),
     } as Cluster;
+    completeAutopilot(cluster, body, location);
   } catch (e) {
     if (e instanceof ContainerError && name !== '')
       writeRejected(sim, audit, { code: e.rpcCode, message: e.message });
@@ -153,6 +155,7 @@ async function createCluster(ctx: ClusterContext, req: SimRequest): Promise<Cont
     contextName: `gke_${project}_${location}_${name}`,
     servicesCidr: String(cluster.servicesIpv4Cidr),
     nodeCount: Number(cluster.currentNodeCount),
+    ...autopilotKinds(sim, cluster),
   });
   cluster.endpoint = kube.endpoint;
   cluster.masterAuth = { clusterCaCertificate: kube.caBase64 };

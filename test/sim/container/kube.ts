@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CustomResource } from '../kube/custom.ts';
 import type { JsonObject as KubeObject } from '../kube/json.ts';
 import { type KubeApi, startKubeApi } from '../kube/server.ts';
 
@@ -19,6 +20,8 @@ export interface KubeStartSpec {
   servicesCidr?: string;
   nodeCount: number;
   objects?: KubeObject[];
+  /** Kinds served through CRDs, such as an Autopilot cluster's EgressNATPolicy (autopilot.ts). */
+  custom?: CustomResource[];
 }
 
 // The simulator's bearer tokens name a principal (core/identity.ts); GKE accepts any Google
@@ -41,6 +44,7 @@ export class ClusterApis {
       acceptToken: (t) => PRINCIPAL_TOKEN.test(t),
       nodeCount: spec.nodeCount,
       ...(spec.servicesCidr ? { servicesCidr: spec.servicesCidr } : {}),
+      ...(spec.custom ? { custom: spec.custom } : {}),
     });
     if (spec.objects) api.store.restore(spec.objects);
     const path = api.kubeconfigPath(this.#dir);
