@@ -229,7 +229,8 @@ const clusterCommon = {
   location,
   /** Zones of the node pools; defaults to the location when it is a zone. */
   nodeLocations: z.array(location).min(1).optional(),
-  nodePools: z.array(nodePoolSchema).min(1),
+  /** Standard clusters only, at least one: GKE creates and sizes an Autopilot cluster's pools. */
+  nodePools: z.array(nodePoolSchema).optional(),
   masquerade: z.enum(masqueradeModes).default('auto'),
   /** Destinations the node does not masquerade today, for clusters configured otherwise than GKE's defaults. */
   nonMasqueradeCidrs: z.array(cidr).min(1).optional(),
@@ -313,7 +314,11 @@ export type Subnet = z.infer<typeof subnetSchema> & { region: string };
 export type Network = Omit<z.infer<typeof networkSchema>, 'subnets'> & { subnets: Subnet[] };
 export type Peering = z.infer<typeof peeringSchema>;
 export type NodePool = z.infer<typeof nodePoolSchema>;
-export type Cluster = z.infer<typeof clusterSchema> & { region: string; nodeLocations: string[] };
+export type Cluster = z.infer<typeof clusterSchema> & {
+  region: string;
+  nodeLocations: string[];
+  nodePools: NodePool[];
+};
 export type Service = z.infer<typeof serviceSchema>;
 
 /** A validated topology, with defaults filled in. */

@@ -163,10 +163,23 @@ function zodIssues(prefix: string, error: z.ZodError): TopologyIssue[] {
 
 type Parsed<T> = { success: true; data: T } | { success: false; error: z.ZodError };
 
+/** Why a Standard cluster without node pools is refused (clusterKindIssues, parseCluster). */
+const NODE_POOLS_REQUIRED = 'a Standard cluster needs at least one node pool (nodePools)';
+
 /** A cluster; when its mode is unknown, its other fields are checked too. */
 function parseCluster(item: unknown): Parsed<z.infer<typeof clusterSchema>> {
   const parsed = clusterSchema.safeParse(item);
-  if (parsed.success || !parsed.error.issues.some((i) => i.code === 'invalid_union')) return parsed;
+  if (parsed.success) return parsed;
+  // Missing node pools are reported with the cluster's other problems, as when it parses.
+  const raw = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
+  if (raw.autopilot !== true && raw.nodePools === undefined)
+    parsed.error.issues.push({
+      code: 'custom',
+      path: ['nodePools'],
+      message: NODE_POOLS_REQUIRED,
+      input: undefined,
+    });
+  if (!parsed.error.issues.some((i) => i.code === 'invalid_union')) return parsed;
   const rest = clusterAnyModeSchema.safeParse(item);
   if (!rest.success) parsed.error.issues.push(...rest.error.issues);
   return parsed;
@@ -297,7 +310,7 @@ export function validateTopology(raw: unknown, source = 'topology'): Topology {
       }
     }
     const zonal = c.location !== cRegion;
-    if (!zonal && !c.nodeLocations)
+    if (!zonal && !c.nodeLocations && !c.autopilot)
       issues.push({
         path: `${at}.nodeLocations`,
         message: 'a regional cluster must list its zones',
@@ -309,12 +322,13 @@ export function validateTopology(raw: unknown, source = 'topology'): Topology {
           message: `'${z}' is not a zone of ${cRegion}`,
         });
     });
-    check.unique(`${at}.nodePools`, c.nodePools);
+    check.unique(`${at}.nodePools`, c.nodePools ?? []);
     issues.push(...clusterKindIssues(at, c));
     clusters.push({
       ...c,
       region: cRegion,
       nodeLocations: c.nodeLocations ?? [c.location],
+      nodePools: c.nodePools ?? [],
     } as Cluster);
   });
 
@@ -521,6 +535,27 @@ function clusterKindIssues(at: string, c: z.infer<typeof clusterSchema>): Topolo
       path: `${at}.masquerade`,
       message: `Autopilot refuses the ${c.masquerade === 'agent' ? "agent's DaemonSet (NET_ADMIN)" : 'ip-masq-agent ConfigMap'}; use egress-nat-policy or auto`,
     });
+  // GKE places and sizes an Autopilot cluster's nodes itself, in a region
+  // (https://cloud.google.com/kubernetes-engine/docs/concepts/autopilot-overview; "GKE Autopilot
+  // clusters are always regional clusters":
+  // https://cloud.google.com/kubernetes-engine/docs/concepts/regional-clusters).
+  if (c.autopilot && regionOf(c.location) !== c.location)
+    out.push({
+      path: `${at}.location`,
+      message: `Autopilot clusters are regional: give a region such as ${regionOf(c.location)}, not a zone`,
+    });
+  if (c.autopilot && (c.nodePools?.length ?? 0) > 0)
+    out.push({
+      path: `${at}.nodePools`,
+      message: 'GKE creates and sizes the node pools of an Autopilot cluster: remove nodePools',
+    });
+  if (c.autopilot && c.nodeLocations)
+    out.push({
+      path: `${at}.nodeLocations`,
+      message: "GKE chooses the zones of an Autopilot cluster's nodes: remove nodeLocations",
+    });
+  if (!c.autopilot && (c.nodePools?.length ?? 0) === 0)
+    out.push({ path: `${at}.nodePools`, message: NODE_POOLS_REQUIRED });
   if (!c.autopilot && c.masquerade === 'egress-nat-policy')
     out.push({
       path: `${at}.masquerade`,

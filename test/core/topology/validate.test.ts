@@ -534,7 +534,54 @@ describe('datapath, Autopilot and the ILB address', () => {
     });
   }
 
+  /** The frontend cluster made an Autopilot one: VPC-native, regional, no node pools. */
+  function autopilotFrontend(r: Raw): void {
+    vpcNativeFrontend(r);
+    Object.assign(r.clusters[1], { autopilot: true, masquerade: 'auto', location: 'europe-west1' });
+    delete r.clusters[1].nodePools;
+  }
+
   it.each<[string, (raw: Raw) => void, { path: string; message: string }]>([
+    [
+      'a zonal Autopilot cluster',
+      (r) => {
+        autopilotFrontend(r);
+        r.clusters[1].location = 'europe-west1-c';
+      },
+      {
+        path: 'clusters[1].location',
+        message: 'Autopilot clusters are regional: give a region such as europe-west1, not a zone',
+      },
+    ],
+    [
+      'an Autopilot cluster with node pools',
+      (r) => {
+        autopilotFrontend(r);
+        r.clusters[1].nodePools = [{ name: 'default-pool' }];
+      },
+      {
+        path: 'clusters[1].nodePools',
+        message: 'GKE creates and sizes the node pools of an Autopilot cluster: remove nodePools',
+      },
+    ],
+    [
+      "an Autopilot cluster with its nodes' zones",
+      (r) => {
+        autopilotFrontend(r);
+        r.clusters[1].nodeLocations = ['europe-west1-b'];
+      },
+      { path: 'clusters[1].nodeLocations', message: 'remove nodeLocations' },
+    ],
+    [
+      'a Standard cluster without node pools',
+      (r) => {
+        delete r.clusters[1].nodePools;
+      },
+      {
+        path: 'clusters[1].nodePools',
+        message: 'a Standard cluster needs at least one node pool (nodePools)',
+      },
+    ],
     [
       'Dataplane V2 on a routes-based cluster',
       (r) => {
@@ -655,10 +702,9 @@ describe('datapath, Autopilot and the ILB address', () => {
       },
     ],
     [
-      'an Autopilot consumer',
+      'an Autopilot consumer: regional, without node pools',
       (r) => {
-        vpcNativeFrontend(r);
-        Object.assign(r.clusters[1], { autopilot: true, masquerade: 'auto' });
+        autopilotFrontend(r);
       },
     ],
   ])('accepts %s', (_name, edit) => {
