@@ -1,7 +1,7 @@
 /**
  * gcloud, Google's own client, against the simulated Compute API: reads and mutations of
- * networks, subnets, firewall rules, health checks, backend services, forwarding rules, instance
- * groups, instances, routes, operations and peerings, and the error paths (missing, duplicate,
+ * networks, subnets, firewall rules, health checks, backend services, forwarding rules, internal
+ * addresses, instance groups, instances, routes, operations and peerings, and the error paths (missing, duplicate,
  * overlapping ranges, stale fingerprint, resource in use). Each check asserts gcloud's exit
  * status and message, or the simulator's state afterwards. Steps build on each other, in order.
  * gcloud must be installed (startGcloudSim fails, with what to do, when it is not).
@@ -578,6 +578,108 @@ describe('gcloud compute against the simulator', { timeout: 60_000 }, () => {
       allowGlobalAccess: true,
       IPAddress: '10.0.0.4',
     });
+  });
+
+  step(
+    'addresses create --subnet: internal, allocated from the subnet, or the one given',
+    async () => {
+      ok(await gcloud('compute', 'addresses', 'create', 'ip1', `--region=${R}`, '--subnet=s1'));
+      ok(
+        await gcloud(
+          'compute',
+          'addresses',
+          'create',
+          'ip2',
+          `--region=${R}`,
+          '--subnet=s1',
+          '--addresses=10.0.0.20',
+        ),
+      );
+      const ip1 = stored('addresses', `regions/${R}/addresses/ip1`);
+      expect(ip1).toMatchObject({
+        addressType: 'INTERNAL',
+        purpose: 'GCE_ENDPOINT',
+        subnetwork: url(`regions/${R}/subnetworks/s1`),
+      });
+      // Free, in s1 (10.0.0.0/24), and not the forwarding rule's 10.0.0.4.
+      expect(ip1?.address).toMatch(/^10\.0\.0\.\d+$/);
+      expect(ip1?.address).not.toBe('10.0.0.4');
+      expect(stored('addresses', `regions/${R}/addresses/ip2`)?.address).toBe('10.0.0.20');
+    },
+  );
+
+  step('addresses create of an address in use, or outside the subnet, is refused', async () => {
+    const [used, outside] = await Promise.all([
+      gcloud(
+        'compute',
+        'addresses',
+        'create',
+        'ip3',
+        `--region=${R}`,
+        '--subnet=s1',
+        '--addresses=10.0.0.4',
+      ),
+      gcloud(
+        'compute',
+        'addresses',
+        'create',
+        'ip4',
+        `--region=${R}`,
+        '--subnet=s1',
+        '--addresses=10.9.0.4',
+      ),
+    ]);
+    fails(used, /Specified IP address is in-use/);
+    fails(outside, /not in the subnetwork's usable range/);
+    expect(stored('addresses', `regions/${R}/addresses/ip3`)).toBeUndefined();
+  });
+
+  step('forwarding-rules create --address: the rule serves the reserved address', async () => {
+    ok(
+      await gcloud(
+        'compute',
+        'forwarding-rules',
+        'create',
+        'fr2',
+        `--region=${R}`,
+        '--load-balancing-scheme=internal',
+        '--backend-service=bs',
+        '--subnet=s1',
+        '--network=n1',
+        '--ports=81',
+        '--address=ip1',
+      ),
+    );
+    const ip = stored('addresses', `regions/${R}/addresses/ip1`)?.address;
+    expect(stored('forwardingRules', `regions/${R}/forwardingRules/fr2`)?.IPAddress).toBe(ip);
+  });
+
+  step('addresses describe and list: IN_USE by the rule, RESERVED otherwise', async () => {
+    const [one, all] = await Promise.all([
+      list('compute', 'addresses', 'describe', 'ip1', `--region=${R}`),
+      list('compute', 'addresses', 'list'),
+    ]);
+    expect(json<{ status: string; users: string[] }>(one)).toMatchObject({
+      status: 'IN_USE',
+      users: [url(`regions/${R}/forwardingRules/fr2`)],
+    });
+    expect(json<{ name: string; status: string }[]>(all).map((a) => [a.name, a.status])).toEqual([
+      ['ip1', 'IN_USE'],
+      ['ip2', 'RESERVED'],
+    ]);
+  });
+
+  step('addresses delete of one in use is refused; released once its rule is gone', async () => {
+    fails(
+      await gcloud('compute', 'addresses', 'delete', 'ip1', `--region=${R}`),
+      /is already being used by 'projects\/p\/regions\/europe-west1\/forwardingRules\/fr2'/,
+    );
+    ok(await gcloud('compute', 'forwarding-rules', 'delete', 'fr2', `--region=${R}`));
+    // One per call: gcloud sends several through the batch endpoint, which the simulator lacks.
+    ok(await gcloud('compute', 'addresses', 'delete', 'ip1', `--region=${R}`));
+    ok(await gcloud('compute', 'addresses', 'delete', 'ip2', `--region=${R}`));
+    expect(stored('addresses', `regions/${R}/addresses/ip1`)).toBeUndefined();
+    expect(stored('addresses', `regions/${R}/addresses/ip2`)).toBeUndefined();
   });
 
   step('health-checks delete of one in use is refused', async () => {
