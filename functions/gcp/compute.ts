@@ -70,6 +70,14 @@ export interface Compute {
       fingerprint: string,
       requestId: string,
     ): Promise<void>;
+    /** Full replacement (PUT), with `fingerprint` as for patch. */
+    update(
+      region: string,
+      name: string,
+      bs: ApiBackendService,
+      fingerprint: string,
+      requestId: string,
+    ): Promise<void>;
     delete(region: string, name: string, requestId: string): Promise<void>;
   };
   forwardingRules: {
@@ -261,6 +269,17 @@ export function createCompute(deps: ComputeDeps): Compute {
       patch: (region, name, bs, fingerprint, requestId) =>
         mutate(`regionBackendServices.patch ${name}`, async () =>
           (await clients('regionBackendServices')).patch({
+            project,
+            region,
+            backendService: name,
+            backendServiceResource: { ...bs, fingerprint },
+            requestId: requestUuid(requestId),
+          }),
+        ),
+      // https://cloud.google.com/compute/docs/reference/rest/v1/regionBackendServices/update
+      update: (region, name, bs, fingerprint, requestId) =>
+        mutate(`regionBackendServices.update ${name}`, async () =>
+          (await clients('regionBackendServices')).update({
             project,
             region,
             backendService: name,

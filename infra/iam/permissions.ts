@@ -183,7 +183,9 @@ export interface Extra {
 
 /**
  * What `onAuditLog` and `sweep` call, exactly as the runs in test/infra/iam/roles-from-runs.test.ts
- * record it: observe, then write peerlink's own resources.
+ * record it: observe, then write peerlink's own resources. Not in the runs: taking the last
+ * backend out of a backend service (GKE deleting its pool or cluster) is
+ * regionBackendServices.update, whose one permission the patch row grants already.
  */
 export const REACTOR_METHODS: readonly string[] = [
   'compute.addresses.delete',

@@ -25,6 +25,8 @@ export interface StackOptions {
   readonly topologyPath: string;
   /** Duration of simulated operations (ms). */
   readonly operationMs?: number;
+  /** How long the simulated GKE drains nodes before it deletes their groups (ms; default 0). */
+  readonly drainMs?: number;
   /** Where kubeconfigs and the emulator's files go; a test's own, never the checkout's. */
   readonly stateDir: string;
   /** Extra environment for the functions (e.g. PEERLINK_MAX_EVENT_AGE). */
@@ -93,7 +95,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     signal?.throwIfAborted();
     const sim = await startSim({
       operationMs: options.operationMs ?? 100,
-      modules: [containerModule({ kubeconfigDir })],
+      modules: [containerModule({ kubeconfigDir, drainMs: options.drainMs ?? 0 })],
     });
     stoppers.push(() => sim.close());
     // As deploy sets them up; the simulator enforces the roles (people stay owners).

@@ -200,13 +200,14 @@ export function computeAdapters(compute: Compute): Pick<Adapters, ComputeKinds> 
       async update(r, o, requestId) {
         const fingerprint =
           o.version ?? (await compute.backendServices.get(r.region, r.name)).fingerprint ?? '';
-        await compute.backendServices.patch(
-          r.region,
-          r.name,
-          backendServiceToApi(project, r),
-          fingerprint,
-          requestId,
-        );
+        // A merge patch cannot carry an empty list (the client drops it), so taking the last
+        // backend out (a pool or cluster GKE deletes) needs the full replacement.
+        const before = o.resource.kind === 'backendService' ? o.resource.backends : [];
+        const write =
+          r.backends.length === 0 && before.length > 0
+            ? compute.backendServices.update
+            : compute.backendServices.patch;
+        await write(r.region, r.name, backendServiceToApi(project, r), fingerprint, requestId);
       },
       delete: (o, requestId) =>
         compute.backendServices.delete(o.resource.region, o.resource.name, requestId),

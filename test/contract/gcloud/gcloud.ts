@@ -84,23 +84,44 @@ export function requireGcloud(): string {
 
 /** Starts the simulator and returns a gcloud bound to it. */
 export async function startGcloudSim(options: GcloudSimOptions = {}): Promise<GcloudSim> {
-  const bin = requireGcloud();
-  const project = options.project ?? 'p';
+  requireGcloud();
   const dir = mkdtempSync(join(tmpdir(), 'peerlink-gcloud-'));
-  const config = join(dir, 'config');
   const kubeconfigDir = join(dir, 'kube');
-  mkdirSync(config);
   mkdirSync(kubeconfigDir);
-  // gcloud asks the metadata server whether it runs on GCE unless this file says no.
-  writeFileSync(join(config, 'gce'), 'False');
-  const tokenFile = join(dir, 'token');
-  writeFileSync(tokenFile, `principal:${PRINCIPAL}`);
   const sim = await startSim({
     port: 0,
     operationMs: options.operationMs ?? 20,
     waitCapMs: 5_000,
     modules: [containerModule({ kubeconfigDir, operationMs: options.containerOperationMs ?? 30 })],
   });
+  const g = gcloudFor(sim, { project: options.project ?? 'p', dir });
+  return {
+    ...g,
+    async close() {
+      await sim.close();
+      await g.close();
+    },
+  };
+}
+
+/**
+ * A gcloud bound to a simulator someone else started (the local stack's), with its own
+ * configuration under `dir` (made when absent); `close` removes that directory only.
+ */
+export function gcloudFor(
+  sim: RunningSim,
+  options: { project: string; dir?: string; principal?: string },
+): GcloudSim {
+  const bin = requireGcloud();
+  const project = options.project;
+  const principal = options.principal ?? PRINCIPAL;
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'peerlink-gcloud-'));
+  const config = join(dir, 'config');
+  mkdirSync(config, { recursive: true });
+  // gcloud asks the metadata server whether it runs on GCE unless this file says no.
+  writeFileSync(join(config, 'gce'), 'False');
+  const tokenFile = join(dir, 'token');
+  writeFileSync(tokenFile, `principal:${principal}`);
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: dir,
@@ -133,7 +154,7 @@ export async function startGcloudSim(options: GcloudSimOptions = {}): Promise<Gc
     project,
     region: 'europe-west1',
     zone: 'europe-west1-b',
-    principal: PRINCIPAL,
+    principal,
     dir,
     env,
     run,
@@ -152,7 +173,6 @@ export async function startGcloudSim(options: GcloudSimOptions = {}): Promise<Gc
       return { status: res.status, body: (await res.json()) as T };
     },
     async close() {
-      await sim.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
