@@ -95,8 +95,9 @@ const leaving = (x: { readonly status?: string; readonly deleting?: boolean }): 
 /**
  * The instance groups a managed ILB sends to: every node pool's, except those of pools and
  * clusters GKE is deleting. A group that is a backend cannot be deleted, so GKE's delete would
- * fail with resourceInUseByAnotherResource once its nodes are drained (terraform-provider-google
- * #3838, terraform-google-lb-http #48); leaving them out when the delete starts lets it finish.
+ * fail with resourceInUseByAnotherResource once its nodes are drained (as terraform-provider-google
+ * and terraform-google-lb-http users report); leaving them out when the delete starts lets it
+ * finish.
  */
 function backendGroups(s: Service, cluster: ClusterFacts | undefined, pending: string[]): string[] {
   if (!cluster) return [];

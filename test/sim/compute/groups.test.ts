@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterHashOf, createNodeGroup, deleteNodeGroup } from './groups.ts';
-import { computeHarness, type Harness, networkWithSubnet } from './harness.ts';
+import { computeHarness, type Harness, networkWithSubnet, rejection } from './harness.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -83,5 +83,83 @@ describe('node-pool instance groups (core API used by the GKE part)', () => {
     expect((await zones())['zones/us-central1-b']).toBeUndefined();
     const [vms] = await h.c.instances.list({ project: 'p', zone: 'us-central1-b' });
     expect(vms).toEqual([]);
+  });
+});
+
+describe('one load-balanced instance group per VM', () => {
+  const link = (path: string) => `https://www.googleapis.com/compute/v1/projects/p/${path}`;
+  const backendService = (name: string, groups: string[]) =>
+    h.c.backendServices.insert({
+      project: 'p',
+      region: 'us-central1',
+      backendServiceResource: {
+        name,
+        loadBalancingScheme: 'INTERNAL',
+        network: link('global/networks/vpc'),
+        healthChecks: [link('regions/us-central1/healthChecks/lb-hc')],
+        backends: groups.map((group) => ({ group })),
+      },
+    });
+
+  it("refuses a group holding a VM that another backend service's group holds; the same group twice is fine", async () => {
+    await h.done(
+      await h.c.healthChecks.insert({
+        project: 'p',
+        region: 'us-central1',
+        healthCheckResource: { name: 'lb-hc', type: 'TCP', tcpHealthCheck: { port: 8080 } },
+      }),
+    );
+    const pool = createNodeGroup(h.sim, {
+      project: 'p',
+      zone: 'us-central1-a',
+      cluster: 'lb',
+      nodePool: 'pool',
+      nodeCount: 2,
+      network: 'global/networks/vpc',
+    });
+    // An unmanaged group over one of the pool's VMs, as GKE's service controller makes
+    // k8s-ig--<id> for its own load balancers (no instanceGroups.insert route: put in the store).
+    const key = 'projects/p/zones/us-central1-a/instanceGroups/k8s-ig--0123456789abcdef';
+    h.sim.store.put('instanceGroups', key, {
+      kind: 'compute#instanceGroup',
+      id: '42',
+      name: 'k8s-ig--0123456789abcdef',
+      zone: link('zones/us-central1-a'),
+      network: link('global/networks/vpc'),
+      size: 1,
+      members: [pool.instances[0]],
+      selfLink: link('zones/us-central1-a/instanceGroups/k8s-ig--0123456789abcdef'),
+    });
+    await h.done(await backendService('lb-one', [pool.instanceGroupUrl]));
+    // The same group in a second backend service: allowed.
+    await h.done(await backendService('lb-same', [pool.instanceGroupUrl]));
+    const refused = await rejection(
+      backendService('lb-other', [link(key.replace('projects/p/', ''))]),
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.message).toBe(
+      `Validation failed for instance 'projects/p/zones/us-central1-a/instances/${String(pool.instances[0]?.split('/').pop())}': instance may belong to at most one load-balanced instance group.`,
+    );
+    // And the other way round: a patch adding the pool's group next to the k8s-ig group's user.
+    for (const name of ['lb-one', 'lb-same'])
+      await h.done(
+        await h.c.backendServices.delete({
+          project: 'p',
+          region: 'us-central1',
+          backendService: name,
+        }),
+      );
+    await h.done(await backendService('lb-k8s', [link(key.replace('projects/p/', ''))]));
+    const [k8s] = await h.c.backendServices.get({
+      project: 'p',
+      region: 'us-central1',
+      backendService: 'lb-k8s',
+    });
+    expect(k8s.backends?.map((b) => b.group)).toEqual([link(key.replace('projects/p/', ''))]);
+    const again = await rejection(backendService('lb-pool', [pool.instanceGroupUrl]));
+    expect(again.status).toBe(400);
+    expect(again.message).toMatch(
+      /instance may belong to at most one load-balanced instance group/,
+    );
   });
 });

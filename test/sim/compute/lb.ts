@@ -20,6 +20,7 @@ import {
   scopeOfKey,
   writable,
 } from './common.ts';
+import { refuseInstancesInOtherGroups } from './groups.ts';
 import type { Subnetwork } from './ranges.ts';
 import {
   deleteExisting,
@@ -257,6 +258,11 @@ function backendServiceRoutes(sim: Sim): Route[] {
       }
       return { balancingMode: 'CONNECTION', ...b, group: url };
     });
+    refuseInstancesInOtherGroups(
+      sim,
+      String(bs.selfLink ?? ''),
+      (bs.backends as JsonObject[]).map((b) => refPath(String(b.group), project)),
+    );
     return bs;
   };
   const replace = (req: SimRequest, verb: 'patch' | 'update') => {
