@@ -437,7 +437,7 @@ export function renderMarkdown(r: Results, extra = analysis(r)): string {
     p();
     p(
       "Rules after aggregation: 1,000 imported /24s go through peerlink's masquerade computation " +
-        "(functions/core/desire/masquerade.ts: aggregate, keep what lies in 10.0.0.0/8, subtract the cluster's own ranges); " +
+        "(functions/core/desire/masquerade.ts: aggregate, keep what lies in the ranges GKE's nodes leave unmasqueraded (RFC 1918 and the reserved ranges), subtract the cluster's own ranges); " +
         'the result is applied by the agent (nft back end, chain created from nothing each run) and the PEERLINK-MASQ ' +
         'rules are counted with iptables-save.',
     );

@@ -39,8 +39,9 @@ function renderReport(report: ReconcileReport): string[] {
   return lines;
 }
 
-function extras(r: Pick<ReconcileReport, 'pending' | 'masquerade'>): string[] {
+function extras(r: Pick<ReconcileReport, 'pending' | 'masquerade' | 'warnings'>): string[] {
   return [
+    ...r.warnings.map((w) => `  warning: ${w}`),
     ...r.pending.map((p) => `  pending: ${p}`),
     ...Object.entries(r.masquerade).map(
       ([c, cidrs]) => `  masquerade ${c}: ${cidrs.join(', ') || '(none)'}`,
@@ -53,7 +54,11 @@ export function renderPlanView(v: ScopePlan, json: boolean): string[] {
   if (json)
     return [
       JSON.stringify(
-        Object.assign({}, planJson(v.plan), { pending: v.pending, masquerade: v.masquerade }),
+        Object.assign({}, planJson(v.plan), {
+          pending: v.pending,
+          masquerade: v.masquerade,
+          warnings: v.warnings,
+        }),
       ),
     ];
   return [...renderPlan(v.plan).split('\n'), ...extras(v)];

@@ -8,6 +8,12 @@ import { type DesireScope, desire } from '../core/desire/desire.ts';
 import { serviceId, servicePrefix } from '../core/desire/names.ts';
 import { predictedFacts } from '../core/desire/predicted.ts';
 import { TransientError } from '../core/errors.ts';
+import { AGENT_SCRIPT_CONFIGMAP } from '../core/manifests/agent.ts';
+import {
+  AGENT_NAMESPACE,
+  CIDR_CONFIGMAP,
+  IP_MASQ_AGENT_CONFIGMAP,
+} from '../core/manifests/masquerade.ts';
 import type { ClusterFacts, Facts, NetworkFacts } from '../core/model/facts.ts';
 import { keyOf, type Observed, type Resource } from '../core/model/resources.ts';
 import { type Action, type Plan, plan, summary } from '../core/plan/diff.ts';
@@ -46,6 +52,8 @@ export interface ReconcileReport {
   readonly results: ApplyReport['results'];
   readonly pending: readonly string[];
   readonly masquerade: Readonly<Record<string, readonly string[]>>;
+  /** Masquerade objects left unwritten, and what that leaves undone (see masqueradeWarnings). */
+  readonly warnings: readonly string[];
   readonly cycles: number;
   readonly durationsMs: { observe: number; apply: number; total: number };
 }
@@ -154,7 +162,46 @@ export interface ScopePlan {
   readonly plan: Plan;
   readonly pending: readonly string[];
   readonly masquerade: Readonly<Record<string, readonly string[]>>;
+  readonly warnings: readonly string[];
 }
+
+/** The masquerade objects of a consumer cluster, by name (all in kube-system). */
+const MASQUERADE_OBJECTS = new Set([
+  IP_MASQ_AGENT_CONFIGMAP,
+  CIDR_CONFIGMAP,
+  AGENT_SCRIPT_CONFIGMAP,
+]);
+
+/**
+ * One line per masquerade object the plan leaves in conflict (an ip-masq-agent ConfigMap that is
+ * not peerlink's, a list ip-masq-agent would refuse): the peer ranges then keep the pod source,
+ * so the failure the object would fix goes on. Logged at WARNING ({@link reportSeverity}).
+ */
+export function masqueradeWarnings(
+  p: Plan,
+  masquerade: Readonly<Record<string, readonly string[]>>,
+): string[] {
+  return p.actions.flatMap((a) => {
+    if (a.op !== 'conflict') return [];
+    const r = a.desired;
+    if (r.kind !== 'kube' || r.namespace !== AGENT_NAMESPACE) return [];
+    if (!MASQUERADE_OBJECTS.has(r.name)) return [];
+    const cidrs = masquerade[r.cluster] ?? [];
+    const left = cidrs.length > 0 ? `; traffic to ${cidrs.join(', ')} keeps its pod source` : '';
+    return [`cluster ${r.cluster}: ${r.objectKind} ${r.namespace}/${r.name}: ${a.reason}${left}`];
+  });
+}
+
+/**
+ * The severity of a reconcile's log line: ERROR when it failed, WARNING when masquerading was
+ * left undone ({@link masqueradeWarnings}), else NOTICE.
+ */
+export function reportSeverity(r: Pick<ReconcileReport, 'outcome' | 'warnings'>): LogSeverity {
+  if (r.outcome === 'failed') return 'ERROR';
+  return r.warnings.length > 0 ? 'WARNING' : 'NOTICE';
+}
+
+export type LogSeverity = 'NOTICE' | 'WARNING' | 'ERROR';
 
 /** Observes `scope` and plans it, writing nothing: one cycle of reconcile, and `peerlink plan`. */
 export async function planScope(
@@ -173,10 +220,12 @@ export async function planScope(
     deps.resources.list(listScopeOf(t, scope, possibleObjects(t, desireScope))),
   ]);
   const d = desire(t, facts, desireScope);
+  const p = plan(d.resources, inScope(scope, d.resources, observed), d.conflicts);
   return {
-    plan: plan(d.resources, inScope(scope, d.resources, observed), d.conflicts),
+    plan: p,
     pending: d.pending,
     masquerade: d.masquerade,
+    warnings: masqueradeWarnings(p, d.masquerade),
   };
 }
 
@@ -196,14 +245,15 @@ export async function reconcile(
     applied: ApplyReport | null;
     pending: readonly string[];
     masquerade: Record<string, readonly string[]>;
+    warnings: readonly string[];
   } | null = null;
   let cycles = 0;
   while (cycles < maxCycles) {
     cycles += 1;
     const t0 = performance.now();
-    const { plan: p, pending, masquerade } = await planScope(t, scope, deps);
+    const { plan: p, pending, masquerade, warnings } = await planScope(t, scope, deps);
     observeMs += performance.now() - t0;
-    last = { p, applied: null, pending, masquerade };
+    last = { p, applied: null, pending, masquerade, warnings };
     if (options.readOnly || p.actions.every((a) => a.op === 'conflict')) break;
     const t1 = performance.now();
     last.applied = await apply(p, deps.resources, {
@@ -229,6 +279,7 @@ export async function reconcile(
     results: applied?.results ?? [],
     pending: last.pending,
     masquerade: last.masquerade,
+    warnings: last.warnings,
     cycles,
     durationsMs: {
       observe: Math.round(observeMs),

@@ -66,6 +66,19 @@ function operationFailure(what: string, op: ApiOperation): CloudError {
 
 const isDone = (s: unknown) => s === 'DONE' || s === 3;
 
+/**
+ * The datapath from `networkConfig.datapathProvider`
+ * (https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/DatapathProvider; the client
+ * may give the enum's number): ADVANCED_DATAPATH (2) is Dataplane V2; LEGACY_DATAPATH (1) or
+ * unspecified (0, which the body leaves out) kube-proxy's iptables; MIGRATE_TO_* leave nodes of
+ * both kinds, so neither is known.
+ */
+export function datapathOf(provider: unknown): ClusterResource['datapath'] {
+  if (provider === 'ADVANCED_DATAPATH' || provider === 2) return 'dataplane-v2';
+  if (typeof provider === 'string' && provider.startsWith('MIGRATE_TO_')) return undefined;
+  return 'legacy';
+}
+
 /** The model's node pool as GKE's NodePool. */
 export function nodePoolToApi(p: NodePoolResource): ApiNodePool {
   return { name: p.name, initialNodeCount: p.nodeCount, config: { machineType: p.machineType } };
@@ -87,6 +100,15 @@ export function clusterToApi(
     locations: [...c.nodeLocations],
     resourceLabels: { [CLUSTER_LABEL.key]: CLUSTER_LABEL.value },
     nodePools: nodePools.map(nodePoolToApi),
+    // NetworkConfig.datapathProvider; left out, GKE takes its default (legacy for Standard).
+    ...(c.datapath
+      ? {
+          networkConfig: {
+            datapathProvider:
+              c.datapath === 'dataplane-v2' ? 'ADVANCED_DATAPATH' : 'LEGACY_DATAPATH',
+          },
+        }
+      : {}),
   };
   if (c.mode === 'routes')
     return {
@@ -108,6 +130,7 @@ export function clusterToApi(
 export function clusterFromApi(location: string, c: ApiCluster): ClusterResource {
   const vpcNative = c.ipAllocationPolicy?.useIpAliases === true;
   const policy = c.ipAllocationPolicy ?? {};
+  const datapath = datapathOf(c.networkConfig?.datapathProvider);
   return {
     kind: 'cluster',
     name: c.name ?? '',
@@ -120,6 +143,7 @@ export function clusterFromApi(location: string, c: ApiCluster): ClusterResource
       ? (policy.servicesSecondaryRangeName ?? '')
       : (c.servicesIpv4Cidr ?? ''),
     nodeLocations: [...(c.locations ?? [])],
+    ...(datapath ? { datapath } : {}),
   };
 }
 

@@ -1,13 +1,13 @@
 /**
  * FactsPort over Compute, GKE and the Kubernetes API: peerings and the ranges a network imports
- * over them, and a cluster's node pools, instance groups, node tags and ip-masq-agent.
+ * over them, and a cluster's node pools, instance groups, node tags, datapath and ip-masq-agent.
  */
 
 import { orNull } from '../core/errors.ts';
 import type { ClusterFacts, NetworkFacts, PeeringFact } from '../core/model/facts.ts';
 import type { FactsPort } from '../core/ports.ts';
 import type { Compute } from './compute.ts';
-import type { ApiCluster, Container } from './container.ts';
+import { type ApiCluster, type Container, datapathOf } from './container.ts';
 import { instanceGroupParts, shortName } from './convert.ts';
 import type { Kube } from './kube.ts';
 import { gkeLoadBalancedGroups, resolveManagers, runningDeletes } from './node-groups.ts';
@@ -138,6 +138,7 @@ export function createFactsPort(deps: FactsPortDeps): FactsPort {
         ipMasqAgent(name, c),
         gkeLoadBalancedGroups(compute, groups),
       ]);
+      const datapath = datapathOf(c.networkConfig?.datapathProvider);
       const facts: ClusterFacts = {
         name: c.name ?? name,
         status:
@@ -148,6 +149,7 @@ export function createFactsPort(deps: FactsPortDeps): FactsPort {
         nodeTags: tags,
         gkeLoadBalancedGroups: gkeGroups,
         ...(deletes.cluster ? { deleting: true } : {}),
+        ...(datapath ? { datapath } : {}),
       };
       return runsIpMasqAgent === undefined ? facts : { ...facts, runsIpMasqAgent };
     },

@@ -130,7 +130,7 @@ async function handle(rt: Runtime, event: unknown, eventId: string | undefined):
     );
     return 'stale-event';
   }
-  const [{ reconcile }, { scopeOf }] = await loadReconcilePath();
+  const [{ reconcile, reportSeverity }, { scopeOf }] = await loadReconcilePath();
   const topology = await rt.topology();
   const scope = scopeOf(topology, trigger);
   if (scope.services.length === 0 && scope.consumers.length === 0) {
@@ -143,7 +143,9 @@ async function handle(rt: Runtime, event: unknown, eventId: string | undefined):
     readOnly: trigger.causedBySelf,
     apply: { concurrency: rt.settings.concurrency },
   });
-  const severity = report.outcome === 'failed' ? 'ERROR' : 'NOTICE';
-  logger.log(severity, `reconcile ${report.outcome}: ${scope.reason}`, { ...base, report });
+  logger.log(reportSeverity(report), `reconcile ${report.outcome}: ${scope.reason}`, {
+    ...base,
+    report,
+  });
   return report.outcome === 'failed' ? 'terminal-failure' : 'reconciled';
 }

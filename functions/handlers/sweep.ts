@@ -1,7 +1,7 @@
 /** sweep: the same reconcile over the whole topology, on a schedule, as a safety net. */
 import { fullScope } from '../core/scope.ts';
 import { dispositionOf } from '../engine/disposition.ts';
-import { type ReconcileReport, reconcile } from '../engine/reconcile.ts';
+import { type ReconcileReport, reconcile, reportSeverity } from '../engine/reconcile.ts';
 import { eventIdOf, reportOf } from './on-audit-log.ts';
 import type { Runtime } from './runtime.ts';
 
@@ -23,7 +23,7 @@ export function makeSweep(rt: Runtime): (event: unknown) => Promise<ReconcileRep
         seed: `sweep-${eventId ?? rt.now()}`,
         apply: { concurrency: rt.settings.concurrency },
       });
-      rt.logger.log(report.outcome === 'failed' ? 'ERROR' : 'NOTICE', `sweep ${report.outcome}`, {
+      rt.logger.log(reportSeverity(report), `sweep ${report.outcome}`, {
         ...ids,
         report,
       });

@@ -3,9 +3,11 @@
 #
 # Keeps the nat chain PEERLINK-MASQ equal to the CIDR list that peerlink writes into CIDR_FILE:
 # one MASQUERADE rule per CIDR (a list of 10,000 or more goes on in PEERLINK-MASQ-1, -2, ...),
-# reached from POSTROUTING by a single jump that sits ahead of kubenet's
-# "! -d 10.0.0.0/8 -j MASQUERADE" rule. Traffic from pods to those CIDRs (peered VPC
-# ranges inside 10.0.0.0/8) then leaves with the node's address, which the peering accepts.
+# reached from POSTROUTING by a single jump inserted first, ahead of the node's own masquerade
+# rules: GKE's IP-MASQ jump today (its chain leaves RFC 1918 and the reserved ranges alone), or
+# kubenet's "! -d 10.0.0.0/8 -j MASQUERADE" on nodes before Kubernetes 1.24. Traffic from pods to
+# those CIDRs (peered VPC ranges inside what the node leaves unmasqueraded) then leaves with the
+# node's address, which the peering accepts.
 #
 # Usage: agent.sh [--once | --check | --uninstall | --validate | --help]
 #   (no flag)    loop: every RESYNC_INTERVAL seconds re-read CIDR_FILE and rewrite the chain when

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import type { Io } from '../../functions/cli/io.ts';
 import { main } from '../../functions/cli/main.ts';
+import { aggregate, overlaps } from '../../functions/core/net/cidr.ts';
 import { AGENT_DAEMONSET_PATH } from '../../manifests/generate.ts';
 import { type KubeApi, startKubeApi } from '../sim/kube/server.ts';
 import { kubectlFor } from '../support/kubectl.ts';
@@ -84,9 +85,86 @@ describe('peerlink render manifests', () => {
       expect(config.nonMasqueradeCIDRs).toContain('172.16.0.0/12');
       expect(config.nonMasqueradeCIDRs).toContain('10.192.0.0/16');
       expect(config.nonMasqueradeCIDRs).not.toContain('10.0.0.0/8');
+      expect(config.nonMasqueradeCIDRs).toContain('100.64.0.0/10');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  describe('a consumer peered with 172.20.0.0/16 and 192.168.64.0/20', () => {
+    const PEER_RANGES = ['172.20.0.0/16', '192.168.64.0/20'];
+    /** The example, VPC A holding `ranges` as further subnets, the frontend in `mode`. */
+    async function renderWith(ranges: readonly string[], mode: string) {
+      const dir = mkdtempSync(join(tmpdir(), 'peerlink-render-peers-'));
+      try {
+        const file = join(dir, 'topology.yaml');
+        const subnets = ranges
+          .map((r, i) => `      - name: vpc-a-peer-${i}\n        range: ${r}\n`)
+          .join('');
+        writeFileSync(
+          file,
+          readFileSync(exampleTopologyPath, 'utf8')
+            .replace('        range: 10.193.0.0/16\n', `        range: 10.193.0.0/16\n${subnets}`)
+            .replace('masquerade: agent', `masquerade: ${mode}`),
+        );
+        return await render('--topology', file, '--cluster', 'frontend-cluster');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+    const configOf = (out: string) =>
+      parse(
+        parseAllDocuments(out)
+          .map((d) => d.toJS())
+          .find((o) => o.metadata.name === 'ip-masq-agent')?.data.config,
+      );
+
+    it("lists both in the agent's CIDRs", async () => {
+      const r = await renderWith(PEER_RANGES, 'agent');
+      expect(r.code).toBe(0);
+      const cm = parseAllDocuments(r.out)
+        .map((d) => d.toJS())
+        .find((o) => o.metadata.name === 'peerlink-masquerade-cidrs');
+      const cidrs = String(cm?.data.cidrs)
+        .split('\n')
+        .filter((l) => l !== '' && !l.startsWith('#'));
+      expect(cidrs).toEqual(['10.193.0.0/16', ...PEER_RANGES]);
+    });
+
+    it("ip-masq-agent mode: nonMasqueradeCIDRs keeps GKE's reserved defaults, leaves the peers out, at most 64", async () => {
+      const r = await renderWith(PEER_RANGES, 'ip-masq-agent');
+      expect(r.code).toBe(0);
+      const list: string[] = configOf(r.out).nonMasqueradeCIDRs;
+      for (const reserved of [
+        '100.64.0.0/10',
+        '192.0.0.0/24',
+        '192.0.2.0/24',
+        '192.88.99.0/24',
+        '198.18.0.0/15',
+        '198.51.100.0/24',
+        '203.0.113.0/24',
+        '240.0.0.0/4',
+      ])
+        expect(list).toContain(reserved);
+      expect(overlaps(list, ['10.193.0.0/16', ...PEER_RANGES])).toBe(false);
+      // Everything else of RFC 1918 stays unmasqueraded.
+      expect(aggregate([...list, '10.193.0.0/16', ...PEER_RANGES])).toEqual(
+        aggregate([...list, '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16']),
+      );
+      expect(list.length).toBeLessThanOrEqual(64);
+      expect(aggregate(list)).toEqual(list);
+    });
+
+    it('ip-masq-agent mode: a list over 64 entries is not rendered, and says why', async () => {
+      // Every other /16 from 10.1 to 10.117: what is left between them cannot be aggregated.
+      const many = Array.from({ length: 59 }, (_, i) => `10.${2 * i + 1}.0.0/16`);
+      const r = await renderWith(many, 'ip-masq-agent');
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(
+        /not rendered: cluster frontend-cluster: ConfigMap kube-system\/ip-masq-agent: .*more than the 64 ip-masq-agent accepts \(cidrLimit\)/,
+      );
+      expect(kinds(r.out)).not.toContain('ConfigMap kube-system/ip-masq-agent');
+    });
   });
 
   it.each([

@@ -186,8 +186,8 @@ export function agentRules(saved: string): {
   };
 }
 
-/** Namespaces these tests create: pl<pid><tag>[-role] (tags n, l, s, d<i>, bench). */
-const OURS = /^pl(\d+)(?:[nls]|d\d+|bench)(?:-(?:pod|node|router|backend|outside))?$/;
+/** Namespaces these tests create: pl<pid><tag>[-role] (tags n, l, s, d<i>, g<n|l>, bench). */
+const OURS = /^pl(\d+)(?:[nls]|d\d+|g[nl]|bench)(?:-(?:pod|node|router|backend\d*|outside))?$/;
 
 function alive(pid: number): boolean {
   try {

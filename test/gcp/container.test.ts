@@ -40,6 +40,7 @@ for (const spec of targets('container adapter')) {
         // GKE puts a routes-based cluster's services in the last /20 of its pod range.
         serviceRange: '10.103.240.0/20',
         nodeLocations: zones,
+        datapath: 'legacy',
       };
       native = {
         ...routes,
@@ -48,6 +49,8 @@ for (const spec of targets('container adapter')) {
         podRange: 'pods',
         serviceRange: 'services',
         nodeLocations: [t.zone],
+        // Dataplane V2 (ADVANCED_DATAPATH) needs a VPC-native cluster.
+        datapath: 'dataplane-v2',
       };
       pools = ['pool-a', 'pool-b'].map((name) => ({
         kind: 'nodePool',
@@ -72,7 +75,7 @@ for (const spec of targets('container adapter')) {
       expect(got?.resourceLabels?.['managed-by']).toBe('peerlink');
     });
 
-    it('a VPC-native cluster reads back with its secondary range names', async () => {
+    it('a VPC-native cluster reads back with its secondary range names and Dataplane V2', async () => {
       const got = await t.cloud.container.getCluster(native.location, native.name);
       expect(got && normalise(clusterFromApi(native.location, got))).toEqual(normalise(native));
     });
@@ -127,6 +130,10 @@ for (const spec of targets('container adapter')) {
       expect(f?.nodeTags[0]).toMatch(new RegExp(`^gke-${routes.name}-[0-9a-f]+-node$`));
       // Observed from the cluster's Kubernetes API.
       expect(typeof f?.runsIpMasqAgent).toBe('boolean');
+      expect(f?.datapath).toBe('legacy');
+      expect((await t.cloud.facts.cluster(native.location, native.name))?.datapath).toBe(
+        'dataplane-v2',
+      );
     });
 
     it('cluster facts of a missing cluster are null', async () => {

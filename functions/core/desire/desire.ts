@@ -5,7 +5,11 @@
 import { type AgentFiles, agentManifests } from '../manifests/agent.ts';
 import { AGENT_FILES } from '../manifests/agent-files.ts';
 import { backendDeployment, backendService, type Manifest } from '../manifests/backend.ts';
-import { ipMasqAgentConfigMap, masqueradeConfigMap } from '../manifests/masquerade.ts';
+import {
+  IP_MASQ_AGENT_CONFIGMAP,
+  ipMasqAgentConfigMap,
+  masqueradeConfigMap,
+} from '../manifests/masquerade.ts';
 import type { ClusterFacts, Facts } from '../model/facts.ts';
 import {
   type Address,
@@ -21,7 +25,13 @@ import {
 import { aggregate } from '../net/cidr.ts';
 import type { KnownConflict } from '../plan/diff.ts';
 import type { Cluster, Service, Topology } from '../topology/schema.ts';
-import { effectiveMode, ipMasqAgentNonMasquerade, masqueradeCidrs } from './masquerade.ts';
+import {
+  effectiveMode,
+  ipMasqAgentNonMasquerade,
+  ipMasqAgentRefusal,
+  masqueradeCidrs,
+  needsMasquerade,
+} from './masquerade.ts';
 import { nodePortOf, resourceName, serviceId } from './names.ts';
 
 /** Google's health-check probers: https://cloud.google.com/load-balancing/docs/health-checks#fw-rule */
@@ -298,17 +308,28 @@ function masqueradeResources(
   c: Cluster,
   files: AgentFiles,
   out: Record<string, string[]>,
+  pending: string[],
+  conflicts: KnownConflict[],
 ): Resource[] {
   const cf = facts.clusters[c.name];
   const mode = effectiveMode(c, cf);
   const cidrs = masqueradeCidrs(t, c, facts.networks[c.network], cf);
   if (!cf) return []; // no cluster, no API to write to: the cluster's creation will trigger us
   out[c.name] = cidrs;
+  // A VPC-native cluster left to auto needs nothing: GKE's defaults stay, and nothing is owned.
+  if (!needsMasquerade(c)) return [];
   if (mode === 'agent')
     return [...masqueradeConfigMap(cidrs), ...agentManifests(files)].map((m) => kube(c.name, m));
-  if (mode === 'ip-masq-agent')
-    return [kube(c.name, ipMasqAgentConfigMap(ipMasqAgentNonMasquerade(c, cidrs)))];
-  return [];
+  if (mode !== 'ip-masq-agent') return [];
+  const nonMasquerade = ipMasqAgentNonMasquerade(c, cidrs);
+  const config = kube(c.name, ipMasqAgentConfigMap(nonMasquerade));
+  const refusal = ipMasqAgentRefusal(nonMasquerade);
+  if (refusal !== null) conflicts.push({ key: keyOf(config), reason: refusal });
+  if (cf.runsIpMasqAgent === false && cf.datapath === 'legacy')
+    pending.push(
+      `cluster ${c.name}: ip-masq-agent mode, but the cluster runs neither GKE's ip-masq-agent DaemonSet nor Dataplane V2, so nothing reads the ${IP_MASQ_AGENT_CONFIGMAP} ConfigMap yet`,
+    );
+  return [config];
 }
 
 /**
@@ -332,7 +353,7 @@ export function desire(
   const consumers = new Set(t.services.flatMap((s) => s.consumers));
   for (const c of t.clusters) {
     if (!consumers.has(c.name) || (scope.clusters && !scope.clusters.has(c.name))) continue;
-    resources.push(...masqueradeResources(t, facts, c, files, masquerade));
+    resources.push(...masqueradeResources(t, facts, c, files, masquerade, pending, conflicts));
   }
   return { resources, pending, masquerade, conflicts };
 }

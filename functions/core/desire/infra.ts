@@ -40,6 +40,7 @@ export function desiredClusters(t: Topology): ClusterResource[] {
     podRange: c.mode === 'routes' ? c.podRange : c.podSecondaryRange,
     serviceRange: c.mode === 'routes' ? c.serviceRange : c.serviceSecondaryRange,
     nodeLocations: c.nodeLocations,
+    ...(c.datapath ? { datapath: c.datapath } : {}),
   }));
 }
 

@@ -12,6 +12,12 @@ export interface ClusterResource {
   readonly podRange: string;
   readonly serviceRange: string;
   readonly nodeLocations: readonly string[];
+  /**
+   * `networkConfig.datapathProvider`: `dataplane-v2` is ADVANCED_DATAPATH, `legacy`
+   * LEGACY_DATAPATH. Desired only when the topology names it, so an absent one is never a
+   * difference.
+   */
+  readonly datapath?: 'legacy' | 'dataplane-v2';
 }
 
 export const clusterKind: Kind<ClusterResource, 'infra'> = {

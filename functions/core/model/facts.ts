@@ -38,6 +38,11 @@ export interface ClusterFacts {
   readonly nodeTags: readonly string[];
   /** Whether GKE's ip-masq-agent runs in the cluster; undefined when not observed. */
   readonly runsIpMasqAgent?: boolean;
+  /**
+   * `networkConfig.datapathProvider`: ADVANCED_DATAPATH is `dataplane-v2`, LEGACY_DATAPATH or
+   * none `legacy`; undefined while the cluster migrates between the two.
+   */
+  readonly datapath?: 'legacy' | 'dataplane-v2';
   /** A DELETE_CLUSTER operation of this cluster is running. */
   readonly deleting?: boolean;
   /**

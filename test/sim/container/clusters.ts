@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ok } from '../core/http.ts';
 import { lastSegment } from '../core/links.ts';
 import type { Route, SimRequest } from '../core/router.ts';
+import type { JsonObject } from '../core/store.ts';
 import { writeRejected } from './audit.ts';
 import { autopilotKinds, completeAutopilot } from './autopilot.ts';
 import {
@@ -49,6 +50,39 @@ import type { ContainerOperation } from './operations.ts';
 import { serverConfig, setLabels, updateCluster } from './updates.ts';
 
 export { CLUSTERS, type Cluster, type ClusterContext, type NodePool } from './model.ts';
+
+/**
+ * `networkConfig.datapathProvider` as sent: a DatapathProvider
+ * (https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/DatapathProvider) by name or
+ * by number, as proto3 JSON parsers accept both (https://protobuf.dev/programming-guides/proto3/#json;
+ * the Node client sends the number), kept by name. Anything else fails parsing the way Google's
+ * front end words it ("Invalid value at 'field' (type), value"); an unknown number too, which the
+ * simulator does not keep. Unset or DATAPATH_PROVIDER_UNSPECIFIED (0) is left out of the reply, as
+ * proto3 JSON leaves default values out. GKE Dataplane V2 needs a VPC-native cluster
+ * (https://cloud.google.com/kubernetes-engine/docs/how-to/dataplane-v2); the wording of that
+ * refusal is the simulator's own.
+ */
+function datapathOf(body: JsonObject, vpcNative: boolean): string | undefined {
+  const given = obj(body.networkConfig).datapathProvider;
+  if (given === undefined || given === null) return undefined;
+  const name = typeof given === 'number' ? DATAPATH_PROVIDERS[given] : given;
+  if (typeof name !== 'string' || !DATAPATH_PROVIDERS.includes(name))
+    throw invalidArgument(
+      `Invalid value at 'cluster.network_config.datapath_provider' (type.googleapis.com/google.container.v1.DatapathProvider), ${JSON.stringify(given)}`,
+    );
+  if (name === 'ADVANCED_DATAPATH' && !vpcNative)
+    throw invalidArgument(
+      'GKE Dataplane V2 (datapathProvider ADVANCED_DATAPATH) requires a VPC-native cluster: set ipAllocationPolicy.useIpAliases.',
+    );
+  return name === 'DATAPATH_PROVIDER_UNSPECIFIED' ? undefined : name;
+}
+
+/** DatapathProvider's values in the order of their numbers (google/container/v1/cluster_service.proto). */
+const DATAPATH_PROVIDERS = [
+  'DATAPATH_PROVIDER_UNSPECIFIED',
+  'LEGACY_DATAPATH',
+  'ADVANCED_DATAPATH',
+];
 
 /** Creates a cluster: validates, starts its Kubernetes API, and runs CREATE_CLUSTER. */
 async function createCluster(ctx: ClusterContext, req: SimRequest): Promise<ContainerOperation> {
@@ -101,6 +135,7 @@ async function createCluster(ctx: ClusterContext, req: SimRequest): Promise<Cont
       }
     }
     const net = networking(sim, project, location, body, id.slice(0, 8));
+    const datapathProvider = datapathOf(body, net.vpcNative);
     const pools = poolBodies.map((pb) =>
       newPool(
         project,
@@ -128,6 +163,7 @@ async function createCluster(ctx: ClusterContext, req: SimRequest): Promise<Cont
       networkConfig: {
         network: net.networkPath,
         ...(net.subnetPath ? { subnetwork: net.subnetPath } : {}),
+        ...(datapathProvider ? { datapathProvider } : {}),
       },
       selfLink: containerLink(`projects/${project}/${scopeOf(location)}/clusters/${name}`),
       ...(isZone(location) ? { zone: location } : {}),
