@@ -8,6 +8,7 @@ import { desire } from '../../../functions/core/desire/desire.ts';
 import type { ClusterFacts, Facts } from '../../../functions/core/model/facts.ts';
 import { type BackendService, keyOf } from '../../../functions/core/model/resources.ts';
 import { plan } from '../../../functions/core/plan/diff.ts';
+import { renderPlan } from '../../../functions/core/plan/render.ts';
 import type { Topology } from '../../../functions/core/topology/schema.ts';
 import { clusterFacts, exampleFacts, exampleTopology } from '../../support/topology.ts';
 
@@ -196,5 +197,24 @@ describe('one load-balanced instance group per VM', () => {
     const d = desire(both, exampleFacts(both));
     expect(d.conflicts).toHaveLength(1);
     expect(d.conflicts[0]?.key).toContain('peerlink-dummy-backend');
+  });
+});
+
+describe('the conflict as `peerlink plan` prints it', () => {
+  it('is a `! conflict` line with the reason, the other parts planned as usual', () => {
+    const facts = withProvider((c) => ({
+      ...c,
+      gkeLoadBalancedGroups: [
+        'projects/peerlink-demo/zones/europe-west1-c/instanceGroups/k8s-ig--0123456789abcdef',
+      ],
+    }));
+    const d = desire(t, facts);
+    const text = renderPlan(plan(d.resources, [], d.conflicts));
+    expect(text).toMatch(
+      /^! conflict backendService\/\S*peerlink-dummy-backend-[0-9a-f]+-bs {2}\(GKE's load-balanced instance groups .*k8s-ig--0123456789abcdef hold nodes of cluster backend-cluster/m,
+    );
+    expect(text).toMatch(/^! conflict forwardingRule\/\S+ {2}\(refers to backendService\/.*, which is in conflict; held back\)$/m);
+    expect(text).toMatch(/^\+ create healthCheck\//m);
+    expect(text).toMatch(/2 conflicts\.$/);
   });
 });
