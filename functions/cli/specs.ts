@@ -33,7 +33,7 @@ export const PLAN: CommandSpec = {
     TIMEOUT,
   ],
   notes: [
-    'Each action is + create, ~ update (each changed field as before → after), - delete or ! conflict (a same-named resource peerlink does not own: never written), with its reason; then what waits (pending), the masquerade CIDRs per consumer cluster, and a summary.',
+    'Each action is + create, ~ update (each changed field as before → after), - delete or ! conflict (a same-named resource peerlink does not own, or a write the cloud would refuse: never written), with its reason; then what waits (pending), the masquerade CIDRs per consumer cluster, and a summary.',
     ENDPOINTS,
   ],
   exitCodes:
