@@ -110,11 +110,14 @@ export function clusterToApi(
         }
       : {}),
   };
+  // A routes-based cluster's services range is GKE's to choose: Cluster.servicesIpv4Cidr is
+  // output only ("typically put in the last /16 from the container CIDR"), and
+  // IPAllocationPolicy's services fields apply only with IP aliases
+  // (https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.clusters).
   if (c.mode === 'routes')
     return {
       ...common,
       clusterIpv4Cidr: c.podRange,
-      servicesIpv4Cidr: c.serviceRange,
       ipAllocationPolicy: { useIpAliases: false, useRoutes: true },
     };
   return {

@@ -150,6 +150,7 @@ export function createFactsPort(deps: FactsPortDeps): FactsPort {
         gkeLoadBalancedGroups: gkeGroups,
         ...(deletes.cluster ? { deleting: true } : {}),
         ...(datapath ? { datapath } : {}),
+        ...(c.servicesIpv4Cidr ? { serviceRange: c.servicesIpv4Cidr } : {}),
       };
       return runsIpMasqAgent === undefined ? facts : { ...facts, runsIpMasqAgent };
     },

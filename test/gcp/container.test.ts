@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlreadyExistsError, TerminalError } from '../../functions/core/errors.ts';
 import type { ClusterResource, NodePoolResource } from '../../functions/core/model/resources.ts';
 import { normalise } from '../../functions/core/plan/normalise.ts';
-import { clusterFromApi, nodePoolFromApi } from '../../functions/gcp/container.ts';
+import { clusterFromApi, clusterToApi, nodePoolFromApi } from '../../functions/gcp/container.ts';
 import { networkWithSubnet, subnetOf } from './fixtures.ts';
 import { rejection, type Target, targets } from './target.ts';
 
@@ -136,8 +136,48 @@ for (const spec of targets('container adapter')) {
       );
     });
 
+    it('cluster facts: the services range GKE chose for a routes-based cluster', async () => {
+      const f = await t.cloud.facts.cluster(routes.location, routes.name);
+      expect(f?.serviceRange).toBe('10.103.240.0/20');
+    });
+
     it('cluster facts of a missing cluster are null', async () => {
       expect(await t.cloud.facts.cluster(t.zone, `missing-${t.suffix}`)).toBeNull();
     });
   });
 }
+
+describe('clusterToApi', () => {
+  const routes: ClusterResource = {
+    kind: 'cluster',
+    name: 'rt',
+    location: 'europe-west1-b',
+    network: 'vpc',
+    subnetwork: 'nodes',
+    mode: 'routes',
+    podRange: '10.100.0.0/14',
+    serviceRange: '10.104.0.0/20',
+    nodeLocations: ['europe-west1-b'],
+  };
+
+  it('sends a routes-based cluster its pod range and no services range, which GKE chooses', () => {
+    // Cluster.servicesIpv4Cidr is output only, and gcloud refuses --services-ipv4-cidr without
+    // --enable-ip-alias (https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.clusters).
+    const req = clusterToApi(routes, []);
+    expect(req.clusterIpv4Cidr).toBe('10.100.0.0/14');
+    expect(req).not.toHaveProperty('servicesIpv4Cidr');
+    expect(req.ipAllocationPolicy).toEqual({ useIpAliases: false, useRoutes: true });
+  });
+
+  it('names a VPC-native cluster its secondary ranges', () => {
+    const req = clusterToApi(
+      { ...routes, mode: 'vpc-native', podRange: 'pods', serviceRange: 'services' },
+      [],
+    );
+    expect(req.ipAllocationPolicy).toEqual({
+      useIpAliases: true,
+      clusterSecondaryRangeName: 'pods',
+      servicesSecondaryRangeName: 'services',
+    });
+  });
+});

@@ -38,7 +38,8 @@ export function desiredClusters(t: Topology): ClusterResource[] {
     subnetwork: c.subnet,
     mode: c.mode,
     podRange: c.mode === 'routes' ? c.podRange : c.podSecondaryRange,
-    serviceRange: c.mode === 'routes' ? c.serviceRange : c.serviceSecondaryRange,
+    // Routes-based: GKE chooses the services range (output only); the cluster's facts have it.
+    serviceRange: c.mode === 'routes' ? '' : c.serviceSecondaryRange,
     nodeLocations: c.nodeLocations,
     ...(c.datapath ? { datapath: c.datapath } : {}),
   }));

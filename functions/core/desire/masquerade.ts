@@ -89,7 +89,10 @@ export function masqueradeCidrs(
   const mode = effectiveMode(cluster, facts);
   if (!needsMasquerade(cluster) || mode === 'none' || !network) return [];
   const imported = aggregate(network.importedRanges);
-  return subtract(intersect(imported, nonMasqueradeBase(cluster)), ownRanges(topology, cluster));
+  return subtract(
+    intersect(imported, nonMasqueradeBase(cluster)),
+    ownRanges(topology, cluster, facts?.serviceRange),
+  );
 }
 
 /**

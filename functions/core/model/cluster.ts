@@ -8,7 +8,10 @@ export interface ClusterResource {
   readonly network: string;
   readonly subnetwork: string;
   readonly mode: 'routes' | 'vpc-native';
-  /** Routes mode: CIDRs. VPC-native: secondary range names. */
+  /**
+   * Routes mode: CIDRs. VPC-native: secondary range names. A routes-based cluster's services
+   * range is GKE's choice (Cluster.servicesIpv4Cidr is output only): desired `''` takes it.
+   */
   readonly podRange: string;
   readonly serviceRange: string;
   readonly nodeLocations: readonly string[];
@@ -57,6 +60,10 @@ export const clusterKind: Kind<ClusterResource, 'infra'> = {
   },
   key: (r) => `cluster/${r.location}/${r.name}`,
   normalise: (r) => ({ ...r, nodeLocations: sortedUnique(r.nodeLocations) }),
-  changes: fieldChanges,
+  changes: (want, have) =>
+    fieldChanges(
+      want.serviceRange === '' ? { ...want, serviceRange: have.serviceRange } : want,
+      have,
+    ),
   dependencies: () => [],
 };

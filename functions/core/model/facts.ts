@@ -39,6 +39,11 @@ export interface ClusterFacts {
   /** Whether GKE's ip-masq-agent runs in the cluster; undefined when not observed. */
   readonly runsIpMasqAgent?: boolean;
   /**
+   * The services range GKE reports (`servicesIpv4Cidr`), which it chooses itself for a
+   * routes-based cluster; absent when not reported.
+   */
+  readonly serviceRange?: string;
+  /**
    * `networkConfig.datapathProvider`: ADVANCED_DATAPATH is `dataplane-v2`, LEGACY_DATAPATH or
    * none `legacy`; undefined while the cluster migrates between the two.
    */

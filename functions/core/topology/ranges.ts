@@ -21,23 +21,38 @@ export function subnetRanges(network: Network): NamedRange[] {
   ]);
 }
 
-/** Ranges a routes-based cluster adds to its network (VPC-native ones live in the subnet). */
+/**
+ * Ranges a routes-based cluster adds to its network (VPC-native ones live in the subnet). GKE
+ * puts a routes-based cluster's services "in the last /16 from the container CIDR"
+ * (Cluster.servicesIpv4Cidr, https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.clusters):
+ * a service range inside the pod range takes nothing more.
+ */
 export function clusterRanges(cluster: Cluster): NamedRange[] {
-  return cluster.mode === 'routes'
-    ? [
-        { path: 'podRange', range: cluster.podRange },
-        { path: 'serviceRange', range: cluster.serviceRange },
-      ]
-    : [];
+  if (cluster.mode !== 'routes') return [];
+  const pods = { path: 'podRange', range: cluster.podRange };
+  return contains(cluster.podRange, cluster.serviceRange)
+    ? [pods]
+    : [pods, { path: 'serviceRange', range: cluster.serviceRange }];
 }
 
-/** The node, pod and service ranges of a cluster, as the topology declares them. */
-export function ownRanges(topology: Topology, cluster: Cluster): string[] {
+/** Whether the valid CIDR `inner` lies inside the valid CIDR `outer`. */
+function contains(outer: string, inner: string): boolean {
+  const o = spanOf(outer);
+  const i = spanOf(inner);
+  return o.start <= i.start && i.end <= o.end;
+}
+
+/**
+ * The node, pod and service ranges of a cluster, as the topology declares them; `serviceRange`,
+ * when observed, is the one GKE chose for a routes-based cluster.
+ */
+export function ownRanges(topology: Topology, cluster: Cluster, serviceRange?: string): string[] {
   const subnet = topology.networks
     .find((n) => n.name === cluster.network)
     ?.subnets.find((s) => s.name === cluster.subnet);
   if (!subnet) return [];
-  if (cluster.mode === 'routes') return [subnet.range, cluster.podRange, cluster.serviceRange];
+  if (cluster.mode === 'routes')
+    return [subnet.range, cluster.podRange, serviceRange ?? cluster.serviceRange];
   const secondary = (name: string) => subnet.secondaryRanges.find((r) => r.name === name)?.range;
   return [
     subnet.range,

@@ -1,8 +1,17 @@
-/** overlappingPairs: the sweep finds exactly the pairs a comparison of every pair finds. */
+/**
+ * overlappingPairs: the sweep finds exactly the pairs a comparison of every pair finds; and the
+ * ranges a routes-based cluster occupies.
+ */
 import { overlapCidr } from 'cidr-tools';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { overlappingPairs, spanOf } from '../../../functions/core/topology/ranges.ts';
+import {
+  clusterRanges,
+  overlappingPairs,
+  ownRanges,
+  spanOf,
+} from '../../../functions/core/topology/ranges.ts';
+import { exampleTopology } from '../../support/topology.ts';
 
 interface Sided {
   readonly range: string;
@@ -65,6 +74,32 @@ describe('overlappingPairs', () => {
     expect(pairsOf(list, Number.POSITIVE_INFINITY).pairs).toEqual([
       [0, 2],
       [1, 2],
+    ]);
+  });
+});
+
+describe("a routes-based cluster's own ranges", () => {
+  const t = exampleTopology();
+  const backend = t.clusters.find((c) => c.name === 'backend-cluster');
+  if (backend?.mode !== 'routes') throw new Error('the example has a routes cluster');
+
+  it('count a service range inside the pod range as the pod range', () => {
+    expect(clusterRanges({ ...backend, serviceRange: '10.123.240.0/20' })).toEqual([
+      { path: 'podRange', range: '10.120.0.0/14' },
+    ]);
+    expect(clusterRanges({ ...backend, serviceRange: '10.124.0.0/20' })).toEqual([
+      { path: 'podRange', range: '10.120.0.0/14' },
+      { path: 'serviceRange', range: '10.124.0.0/20' },
+    ]);
+  });
+
+  it('take the service range GKE chose when the cluster reports one', () => {
+    const declared = { ...backend, serviceRange: '10.124.0.0/20' };
+    expect(ownRanges(t, declared)).toEqual(['10.193.0.0/16', '10.120.0.0/14', '10.124.0.0/20']);
+    expect(ownRanges(t, declared, '10.123.240.0/20')).toEqual([
+      '10.193.0.0/16',
+      '10.120.0.0/14',
+      '10.123.240.0/20',
     ]);
   });
 });

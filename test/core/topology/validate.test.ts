@@ -718,3 +718,34 @@ describe('datapath, Autopilot and the ILB address', () => {
     expect(t.clusters[0]?.datapath).toBeUndefined();
   });
 });
+
+describe("a routes-based cluster's service range", () => {
+  // GKE puts it in the last /16 of the pod range (Cluster.servicesIpv4Cidr, output only).
+  it('is accepted inside its own pod range, where GKE puts it', () => {
+    expect(
+      issuesOf((r) => {
+        r.clusters[0].serviceRange = '10.123.240.0/20';
+        r.clusters[1].serviceRange = '10.135.240.0/20';
+      }),
+    ).toEqual([]);
+  });
+
+  it('still may not hold the pod range, nor overlap another range of the network', () => {
+    expect(
+      issuesOf((r) => {
+        r.clusters[0].serviceRange = '10.120.0.0/13';
+      }),
+    ).toEqual([
+      expect.objectContaining({ message: expect.stringMatching(/within network 'vpc-a'/) }),
+    ]);
+    expect(
+      issuesOf((r) => {
+        r.clusters[0].serviceRange = '10.193.240.0/20';
+      }),
+    ).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(/10\.193\.240\.0\/20 \(clusters\[0\]\.serviceRange\)/),
+      }),
+    ]);
+  });
+});

@@ -137,6 +137,12 @@ export function networking(
     clusterCidr = freeBlock('10.0.0.0/8', 14, takenRanges(sim, networkUrl));
     if (!clusterCidr) throw invalidArgument('no free /14 in 10.0.0.0/8 for the cluster');
   }
+  // The services range is GKE's: Cluster.servicesIpv4Cidr is "Output only" and "typically put
+  // in the last /16 from the container CIDR", so one sent is ignored, as an output-only field in
+  // a request must be ("the server must ignore it and must not throw an error",
+  // google.api.FieldBehavior OUTPUT_ONLY); IPAllocationPolicy's servicesIpv4CidrBlock is "only
+  // applicable when use_ip_aliases is true"
+  // (https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.clusters).
   return {
     networkPath,
     subnetPath,

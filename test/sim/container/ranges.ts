@@ -36,7 +36,9 @@ export function freeBlock(
 
 /**
  * Routes-based clusters: the services range is the last /20 of the cluster's pod range
- * (https://cloud.google.com/kubernetes-engine/docs/how-to/routes-based-cluster#cluster_sizing).
+ * (https://cloud.google.com/kubernetes-engine/docs/how-to/routes-based-cluster#cluster_sizing),
+ * inside "the last /16 from the container CIDR" where Cluster.servicesIpv4Cidr says GKE puts it
+ * (https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.clusters).
  */
 export function servicesRangeOf(clusterCidr: string): string {
   const { start, prefix } = parse(clusterCidr);
