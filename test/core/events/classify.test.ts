@@ -409,6 +409,20 @@ describe('classify: peerlink ownership of firewall and load-balancer parts', () 
       'healthCheck',
       'health check',
     ],
+    [
+      'v1.compute.addresses.insert',
+      'projects/p1/regions/us-east1/addresses/NAME',
+      'gce_reserved_address',
+      'address',
+      'address',
+    ],
+    [
+      'beta.compute.addresses.delete',
+      'projects/p1/regions/us-east1/addresses/NAME',
+      'gce_reserved_address',
+      'address',
+      'address',
+    ],
   ];
   const entryFor = (method: string, resourceName: string, type: string) =>
     edited(syntheticEvent('region-backend-service-peerlink-patch-last.json'), (e) => {
