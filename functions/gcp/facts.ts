@@ -10,7 +10,12 @@ import type { Compute } from './compute.ts';
 import { type ApiCluster, type Container, datapathOf } from './container.ts';
 import { instanceGroupParts, shortName } from './convert.ts';
 import type { Kube } from './kube.ts';
-import { gkeLoadBalancedGroups, resolveManagers, runningDeletes } from './node-groups.ts';
+import {
+  blueGreenLeaving,
+  gkeLoadBalancedGroups,
+  resolveManagers,
+  runningDeletes,
+} from './node-groups.ts';
 
 export interface FactsPortDeps {
   readonly compute: Compute;
@@ -118,17 +123,22 @@ export function createFactsPort(deps: FactsPortDeps): FactsPort {
           (c.nodePools ?? []).map(async (p) => ({
             p,
             groups: await resolveManagers(compute, p.instanceGroupUrls ?? []),
+            leavingGroups: await resolveManagers(
+              compute,
+              blueGreenLeaving(p.updateInfo?.blueGreenInfo),
+            ),
           })),
         ),
         container.listOperations(location),
       ]);
       const deletes = runningDeletes(operations, c.name ?? name);
-      const nodePools = pools.map(({ p, groups }) => {
+      const nodePools = pools.map(({ p, groups, leavingGroups }) => {
         const status = poolStatus(p.status);
         return {
           name: p.name ?? '',
           instanceGroups: groups,
           ...(status ? { status } : {}),
+          ...(leavingGroups.length > 0 ? { leavingGroups } : {}),
           ...(deletes.pools.has(p.name ?? '') ? { deleting: true } : {}),
         };
       });

@@ -43,6 +43,39 @@ export async function resolveManagers(
   return [...new Set(groups.filter((g): g is string => g !== undefined))].sort();
 }
 
+/** BlueGreenInfo.Phase (google/container/v1/cluster_service.proto), by name or number. */
+const BLUE_LEAVING = new Set<unknown>([
+  'DRAINING_BLUE_POOL',
+  'NODE_POOL_SOAKING',
+  'DELETING_BLUE_POOL',
+  4,
+  5,
+  6,
+]);
+const GREEN_LEAVING = new Set<unknown>(['ROLLBACK_STARTED', 7]);
+
+/**
+ * The managers a running blue-green upgrade is about to delete, from
+ * `NodePool.updateInfo.blueGreenInfo`: the blue pool's once it drains (GKE deletes them after
+ * the soak), the green pool's once a rollback starts. "During the node pool blue-green upgrade
+ * operation, the URLs contain both blue and green resources" (NodePool.instanceGroupUrls), and
+ * a group still a backend would fail the deletion as a node-pool delete does.
+ */
+export function blueGreenLeaving(
+  info:
+    | {
+        readonly phase?: unknown;
+        readonly blueInstanceGroupUrls?: readonly string[] | null;
+        readonly greenInstanceGroupUrls?: readonly string[] | null;
+      }
+    | null
+    | undefined,
+): string[] {
+  if (BLUE_LEAVING.has(info?.phase)) return [...(info?.blueInstanceGroupUrls ?? [])];
+  if (GREEN_LEAVING.has(info?.phase)) return [...(info?.greenInstanceGroupUrls ?? [])];
+  return [];
+}
+
 /** Operation.Status and Operation.Type as the REST form or the enum's number gives them. */
 const RUNNING_OPS = new Set<unknown>(['PENDING', 'RUNNING', 'ABORTING', 1, 2, 4]);
 const DELETE_CLUSTER = new Set<unknown>(['DELETE_CLUSTER', 2]);

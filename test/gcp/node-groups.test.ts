@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiOperation } from '../../functions/gcp/container.ts';
-import { runningDeletes } from '../../functions/gcp/node-groups.ts';
+import { blueGreenLeaving, runningDeletes } from '../../functions/gcp/node-groups.ts';
 import { CLUSTERS } from '../sim/container/index.ts';
 import type { JsonObject } from '../sim/core/store.ts';
 import { networkWithSubnet, rid, subnetOf } from './fixtures.ts';
@@ -177,6 +177,30 @@ describe('node groups in cluster facts (simulator)', { timeout: 60_000 }, () => 
     store().delete('instanceGroups', holding);
   });
 
+  it("names the groups of a blue-green upgrade's blue pool once it drains", async () => {
+    const key = `projects/${t.project}/locations/${t.zone}/clusters/${cluster}`;
+    const stored = store().get<JsonObject>(CLUSTERS, key);
+    const np = ((stored?.nodePools ?? []) as JsonObject[]).find((p) => p.name === 'second');
+    if (!stored || !np) throw new Error('no stored pool');
+    const [blue] = np.instanceGroupUrls as string[];
+    // What GKE reports while it soaks (NodePool.updateInfo.blueGreenInfo); the simulator runs
+    // no blue-green upgrade, so the stored pool says it.
+    np.updateInfo = {
+      blueGreenInfo: { phase: 'NODE_POOL_SOAKING', blueInstanceGroupUrls: [blue] },
+    };
+    try {
+      const pool = (await facts()).nodePools.find((p) => p.name === 'second');
+      expect(pool?.leavingGroups).toEqual([
+        String(blue)
+          .replace(COMPUTE_URL, '')
+          .replace('/instanceGroupManagers/', '/instanceGroups/'),
+      ]);
+      expect(pool?.instanceGroups).toEqual(pool?.leavingGroups);
+    } finally {
+      delete np.updateInfo;
+    }
+  });
+
   it('marks a pool GKE is deleting, and drops nothing else', async () => {
     const op = await fetch(
       `${t.sim?.url}/v1/projects/${t.project}/locations/${t.zone}/clusters/${cluster}/nodePools/second`,
@@ -190,5 +214,30 @@ describe('node groups in cluster facts (simulator)', { timeout: 60_000 }, () => 
     });
     expect(during.nodePools.find((p) => p.name === 'default-pool')?.deleting).toBeUndefined();
     expect(during.deleting).toBeUndefined();
+  });
+});
+
+describe('blueGreenLeaving', () => {
+  const info = (phase: unknown) => ({
+    phase,
+    blueInstanceGroupUrls: ['blue'],
+    greenInstanceGroupUrls: ['green'],
+  });
+  it.each([
+    ['UPDATE_STARTED', []],
+    ['CREATING_GREEN_POOL', []],
+    ['CORDONING_BLUE_POOL', []],
+    ['DRAINING_BLUE_POOL', ['blue']],
+    ['NODE_POOL_SOAKING', ['blue']],
+    ['DELETING_BLUE_POOL', ['blue']],
+    [6, ['blue']],
+    ['ROLLBACK_STARTED', ['green']],
+    [7, ['green']],
+  ])('in phase %s: %j', (phase, want) => {
+    expect(blueGreenLeaving(info(phase))).toEqual(want);
+  });
+  it('is nothing without an upgrade', () => {
+    expect(blueGreenLeaving(undefined)).toEqual([]);
+    expect(blueGreenLeaving(null)).toEqual([]);
   });
 });

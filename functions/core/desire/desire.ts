@@ -120,9 +120,10 @@ function backendGroups(s: Service, cluster: ClusterFacts | undefined, pending: s
     pending.push(
       `${serviceId(s)}: node pool ${p.name} of ${cluster.name} is being deleted; its instance groups leave the backend service`,
     );
-  return [
-    ...new Set(cluster.nodePools.filter((p) => !leaving(p)).flatMap((p) => p.instanceGroups)),
-  ].sort();
+  // A blue-green upgrade deletes one colour's groups inside the pool's own operation.
+  const upgrading = (p: (typeof cluster.nodePools)[number]) =>
+    p.instanceGroups.filter((g) => !p.leavingGroups?.includes(g));
+  return [...new Set(cluster.nodePools.filter((p) => !leaving(p)).flatMap(upgrading))].sort();
 }
 
 /**

@@ -28,6 +28,8 @@ export interface NodePoolFacts {
   readonly status?: string;
   /** A DELETE_NODE_POOL operation of this pool is running. */
   readonly deleting?: boolean;
+  /** Groups of `instanceGroups` a running blue-green upgrade is about to delete. */
+  readonly leavingGroups?: readonly string[];
 }
 
 export interface ClusterFacts {

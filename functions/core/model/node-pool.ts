@@ -47,11 +47,14 @@ export const nodePoolKind: Kind<NodePoolResource, 'infra'> = {
         serviceName: GKE_SERVICE,
         method: 'ClusterManager.RollbackNodePoolUpgrade',
         affects: 'a blue-green upgrade rolls back: the green instance groups go',
+        // The groups it deletes must leave the backend service first, as for a delete.
+        reconcileOnFirst: true,
       },
       {
         serviceName: GKE_SERVICE,
         method: 'ClusterManager.CompleteNodePoolUpgrade',
         affects: 'a blue-green upgrade completes: the blue instance groups go',
+        reconcileOnFirst: true,
       },
     ],
   },

@@ -213,8 +213,26 @@ describe('the conflict as `peerlink plan` prints it', () => {
     expect(text).toMatch(
       /^! conflict backendService\/\S*peerlink-dummy-backend-[0-9a-f]+-bs {2}\(GKE's load-balanced instance groups .*k8s-ig--0123456789abcdef hold nodes of cluster backend-cluster/m,
     );
-    expect(text).toMatch(/^! conflict forwardingRule\/\S+ {2}\(refers to backendService\/.*, which is in conflict; held back\)$/m);
+    expect(text).toMatch(
+      /^! conflict forwardingRule\/\S+ {2}\(refers to backendService\/.*, which is in conflict; held back\)$/m,
+    );
     expect(text).toMatch(/^\+ create healthCheck\//m);
     expect(text).toMatch(/2 conflicts\.$/);
+  });
+});
+
+describe('backends during a blue-green upgrade', () => {
+  it('leave out the groups the upgrade is about to delete, and keep the others', () => {
+    const c = twoPools();
+    const [blue] = groupsOf(c, 'pool-1');
+    const green = 'projects/peerlink-demo/zones/europe-west1-c/instanceGroups/gke-green-grp';
+    if (!blue) throw new Error('no group');
+    const facts = withProvider(() => ({
+      ...c,
+      nodePools: c.nodePools.map((p) =>
+        p.name === 'pool-1' ? { ...p, instanceGroups: [blue, green], leavingGroups: [blue] } : p,
+      ),
+    }));
+    expect(backendService(facts).backends).toEqual([...groupsOf(c, 'pool-0'), green].sort());
   });
 });
