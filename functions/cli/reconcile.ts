@@ -39,12 +39,18 @@ function renderReport(report: ReconcileReport): string[] {
   return lines;
 }
 
-function extras(r: Pick<ReconcileReport, 'pending' | 'masquerade' | 'warnings'>): string[] {
+function extras(
+  r: Pick<ReconcileReport, 'pending' | 'masquerade' | 'left' | 'warnings'>,
+): string[] {
   return [
     ...r.warnings.map((w) => `  warning: ${w}`),
     ...r.pending.map((p) => `  pending: ${p}`),
     ...Object.entries(r.masquerade).map(
       ([c, cidrs]) => `  masquerade ${c}: ${cidrs.join(', ') || '(none)'}`,
+    ),
+    ...Object.entries(r.left).map(
+      ([c, cidrs]) =>
+        `  left ${c}: ${cidrs.join(', ') || '(none)'} (default EgressNATPolicy destinations peerlink did not add)`,
     ),
   ];
 }
@@ -57,6 +63,7 @@ export function renderPlanView(v: ScopePlan, json: boolean): string[] {
         Object.assign({}, planJson(v.plan), {
           pending: v.pending,
           masquerade: v.masquerade,
+          left: v.left,
           warnings: v.warnings,
         }),
       ),

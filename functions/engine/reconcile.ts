@@ -8,6 +8,10 @@ import { type DesireScope, desire } from '../core/desire/desire.ts';
 import { serviceId, servicePrefix } from '../core/desire/names.ts';
 import { predictedFacts } from '../core/desire/predicted.ts';
 import { TransientError } from '../core/errors.ts';
+import {
+  EGRESS_NAT_POLICY_API_VERSION,
+  EGRESS_NAT_POLICY_KIND,
+} from '../core/manifests/egress-nat-policy.ts';
 import { AGENT_SCRIPT_CONFIGMAP } from '../core/manifests/agent.ts';
 import {
   AGENT_NAMESPACE,
@@ -52,6 +56,8 @@ export interface ReconcileReport {
   readonly results: ApplyReport['results'];
   readonly pending: readonly string[];
   readonly masquerade: Readonly<Record<string, readonly string[]>>;
+  /** What peerlink leaves as it is in configuration it shares (desire.ts `left`). */
+  readonly left: Readonly<Record<string, readonly string[]>>;
   /** Masquerade objects left unwritten, and what that leaves undone (see masqueradeWarnings). */
   readonly warnings: readonly string[];
   readonly cycles: number;
@@ -106,8 +112,18 @@ export function listScopeOf(
     networks: [...new Set(clusters.map((c) => c.network))].sort(),
     regions: [...new Set(providers.map((c) => c.region))].sort(),
     clusters: clusters.map((c) => ({ name: c.name, location: c.location })),
-    kubeNames: desired.flatMap((r) =>
-      r.kind === 'kube'
+    kubeNames: desired.flatMap((r) => {
+      if (r.kind === 'egressNatPolicy')
+        return [
+          {
+            cluster: r.cluster,
+            apiVersion: EGRESS_NAT_POLICY_API_VERSION,
+            kind: EGRESS_NAT_POLICY_KIND,
+            namespace: '',
+            name: r.name,
+          },
+        ];
+      return r.kind === 'kube'
         ? [
             {
               cluster: r.cluster,
@@ -117,8 +133,8 @@ export function listScopeOf(
               name: r.name,
             },
           ]
-        : [],
-    ),
+        : [];
+    }),
   };
 }
 
@@ -135,7 +151,8 @@ function possibleObjects(t: Topology, scope: DesireScope): Resource[] {
     ),
   });
   const all = [true, false].flatMap((v) => desire(t, withAgent(v), scope).resources);
-  return [...new Map(all.filter((r) => r.kind === 'kube').map((r) => [keyOf(r), r])).values()];
+  const objects = all.filter((r) => r.kind === 'kube' || r.kind === 'egressNatPolicy');
+  return [...new Map(objects.map((r) => [keyOf(r), r])).values()];
 }
 
 /**
@@ -162,6 +179,7 @@ export interface ScopePlan {
   readonly plan: Plan;
   readonly pending: readonly string[];
   readonly masquerade: Readonly<Record<string, readonly string[]>>;
+  readonly left: Readonly<Record<string, readonly string[]>>;
   readonly warnings: readonly string[];
 }
 
@@ -225,6 +243,7 @@ export async function planScope(
     plan: p,
     pending: d.pending,
     masquerade: d.masquerade,
+    left: d.left,
     warnings: masqueradeWarnings(p, d.masquerade),
   };
 }
@@ -245,15 +264,16 @@ export async function reconcile(
     applied: ApplyReport | null;
     pending: readonly string[];
     masquerade: Record<string, readonly string[]>;
+    left: Readonly<Record<string, readonly string[]>>;
     warnings: readonly string[];
   } | null = null;
   let cycles = 0;
   while (cycles < maxCycles) {
     cycles += 1;
     const t0 = performance.now();
-    const { plan: p, pending, masquerade, warnings } = await planScope(t, scope, deps);
+    const { plan: p, pending, masquerade, left, warnings } = await planScope(t, scope, deps);
     observeMs += performance.now() - t0;
-    last = { p, applied: null, pending, masquerade, warnings };
+    last = { p, applied: null, pending, masquerade, left, warnings };
     if (options.readOnly || p.actions.every((a) => a.op === 'conflict')) break;
     const t1 = performance.now();
     last.applied = await apply(p, deps.resources, {
@@ -279,6 +299,7 @@ export async function reconcile(
     results: applied?.results ?? [],
     pending: last.pending,
     masquerade: last.masquerade,
+    left: last.left,
     warnings: last.warnings,
     cycles,
     durationsMs: {

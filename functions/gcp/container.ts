@@ -97,9 +97,8 @@ export function clusterToApi(
     name: c.name,
     network: c.network,
     subnetwork: c.subnetwork,
-    locations: [...c.nodeLocations],
+    ...(c.autopilot ? {} : { locations: [...c.nodeLocations] }),
     resourceLabels: { [CLUSTER_LABEL.key]: CLUSTER_LABEL.value },
-    nodePools: nodePools.map(nodePoolToApi),
     // NetworkConfig.datapathProvider; left out, GKE takes its default (legacy for Standard).
     ...(c.datapath
       ? {
@@ -109,6 +108,12 @@ export function clusterToApi(
           },
         }
       : {}),
+    // Autopilot (Cluster.autopilot): GKE places, makes and sizes the nodes; the request carries
+    // the pool `gcloud container clusters create-auto` sends, a `default-pool` of one node
+    // (surface/container/clusters/create_auto.py, num_nodes 1).
+    ...(c.autopilot
+      ? { autopilot: { enabled: true }, nodePools: [{ name: 'default-pool', initialNodeCount: 1 }] }
+      : { nodePools: nodePools.map(nodePoolToApi) }),
   };
   // A routes-based cluster's services range is GKE's to choose: Cluster.servicesIpv4Cidr is
   // output only ("typically put in the last /16 from the container CIDR"), and
@@ -147,6 +152,7 @@ export function clusterFromApi(location: string, c: ApiCluster): ClusterResource
       : (c.servicesIpv4Cidr ?? ''),
     nodeLocations: [...(c.locations ?? [])],
     ...(datapath ? { datapath } : {}),
+    ...(c.autopilot?.enabled === true ? { autopilot: true } : {}),
   };
 }
 

@@ -4,6 +4,13 @@
  */
 
 import { orNull } from '../core/errors.ts';
+import {
+  DEFAULT_EGRESS_NAT_POLICY,
+  EGRESS_NAT_POLICY_API_VERSION,
+  EGRESS_NAT_POLICY_KIND,
+  egressNatPolicyFacts,
+} from '../core/manifests/egress-nat-policy.ts';
+import type { EgressNatPolicyFacts } from '../core/model/egress-nat-policy.ts';
 import type { ClusterFacts, NetworkFacts, PeeringFact } from '../core/model/facts.ts';
 import type { FactsPort } from '../core/ports.ts';
 import type { Compute } from './compute.ts';
@@ -88,6 +95,24 @@ export function createFactsPort(deps: FactsPortDeps): FactsPort {
     return ds !== null;
   };
 
+  /** An Autopilot cluster's default EgressNATPolicy (null: none); undefined when not read. */
+  const egressNatPolicy = async (
+    name: string,
+    c: ApiCluster,
+  ): Promise<EgressNatPolicyFacts | null | undefined> => {
+    // RECONCILING (an upgrade, a change) keeps the API serving: the policy is still read then,
+    // so that an edit in place is not taken for one no longer wanted.
+    const serving = ['RUNNING', 2, 'RECONCILING', 3].includes(c.status ?? '');
+    if (c.autopilot?.enabled !== true || !serving || !c.endpoint) return undefined;
+    const m = await kube.get(name, {
+      apiVersion: EGRESS_NAT_POLICY_API_VERSION,
+      kind: EGRESS_NAT_POLICY_KIND,
+      namespace: '',
+      name: DEFAULT_EGRESS_NAT_POLICY,
+    });
+    return m && egressNatPolicyFacts(m);
+  };
+
   return {
     async network(name): Promise<NetworkFacts | null> {
       const n = await orNull(compute.networks.get(name));
@@ -118,6 +143,9 @@ export function createFactsPort(deps: FactsPortDeps): FactsPort {
     async cluster(location, name): Promise<ClusterFacts | null> {
       const c = await container.getCluster(location, name);
       if (!c) return null;
+      // Read alongside the rest; awaited below, so a failure is not left unhandled meanwhile.
+      const policy = egressNatPolicy(name, c);
+      policy.catch(() => undefined);
       const [pools, operations] = await Promise.all([
         Promise.all(
           (c.nodePools ?? []).map(async (p) => ({
@@ -149,6 +177,7 @@ export function createFactsPort(deps: FactsPortDeps): FactsPort {
         gkeLoadBalancedGroups(compute, groups),
       ]);
       const datapath = datapathOf(c.networkConfig?.datapathProvider);
+      const egress = await policy;
       const facts: ClusterFacts = {
         name: c.name ?? name,
         status:
@@ -161,6 +190,9 @@ export function createFactsPort(deps: FactsPortDeps): FactsPort {
         ...(deletes.cluster ? { deleting: true } : {}),
         ...(datapath ? { datapath } : {}),
         ...(c.servicesIpv4Cidr ? { serviceRange: c.servicesIpv4Cidr } : {}),
+        // GKE's Cluster.autopilot.enabled.
+        ...(c.autopilot?.enabled === true ? { autopilot: true } : {}),
+        ...(egress !== undefined ? { egressNatPolicy: egress } : {}),
       };
       return runsIpMasqAgent === undefined ? facts : { ...facts, runsIpMasqAgent };
     },

@@ -1,5 +1,14 @@
 /** Kubernetes objects as the model's KubeObject, and ownership by the managed-by label. */
-import { type KubeObject, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../core/model/resources.ts';
+import {
+  DEFAULT_EGRESS_NAT_POLICY,
+  egressNatPolicyFacts,
+} from '../core/manifests/egress-nat-policy.ts';
+import {
+  type EgressNatPolicyEdit,
+  type KubeObject,
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+} from '../core/model/resources.ts';
 import type { Manifest } from './kube.ts';
 
 interface Meta {
@@ -28,6 +37,16 @@ export function kubeObjectFromApi(cluster: string, m: Manifest): KubeObject {
 
 export function kubeOwned(m: Manifest): boolean {
   return metaOf(m).labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE;
+}
+
+/** An Autopilot cluster's `default` EgressNATPolicy as the model's edit: what it holds now. */
+export function egressNatPolicyFromApi(cluster: string, m: Manifest): EgressNatPolicyEdit {
+  return {
+    kind: 'egressNatPolicy',
+    cluster,
+    name: metaOf(m).name ?? DEFAULT_EGRESS_NAT_POLICY,
+    ...egressNatPolicyFacts(m),
+  };
 }
 
 export function kubeVersion(m: Manifest): string | undefined {

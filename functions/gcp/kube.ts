@@ -65,6 +65,11 @@ export interface Kube {
    * objects it owns, so a foreign same-named object fails with PreconditionFailedError.
    */
   apply(cluster: string, manifest: Manifest, force: boolean): Promise<Manifest>;
+  /**
+   * JSON merge patch (RFC 7396) of an object someone else owns, changing only what `patch` names;
+   * a `metadata.resourceVersion` in it is a precondition (stale: PreconditionFailedError).
+   */
+  mergePatch(cluster: string, patch: Manifest): Promise<Manifest>;
   /** Deletes; NotFoundError when already gone. */
   delete(cluster: string, ref: KubeRef): Promise<void>;
 }
@@ -206,6 +211,27 @@ export function createKube(deps: KubeDeps): Kube {
           FIELD_MANAGER,
           force,
           k8s.PatchStrategy.ServerSideApply,
+        );
+        return out as unknown as Manifest;
+      });
+    },
+    mergePatch: (cluster, patch) => {
+      const meta = (patch.metadata ?? {}) as { name?: string; namespace?: string };
+      const ref: KubeRef = {
+        apiVersion: String(patch.apiVersion),
+        kind: String(patch.kind),
+        namespace: meta.namespace ?? '',
+        name: meta.name ?? '',
+      };
+      return run(`patch ${label(cluster, ref)}`, async () => {
+        const k8s = await import('@kubernetes/client-node');
+        const out = await (await api(cluster)).patch(
+          patch as KubernetesObject,
+          undefined,
+          undefined,
+          FIELD_MANAGER,
+          undefined,
+          k8s.PatchStrategy.MergePatch,
         );
         return out as unknown as Manifest;
       });

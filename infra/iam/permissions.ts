@@ -163,6 +163,9 @@ export const METHOD_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
   ...kubeRows('deployments', 'deployments'),
   ...kubeRows('services', 'services'),
   ...kubeRows('serviceaccounts', 'serviceAccounts'),
+  // An Autopilot cluster's EgressNATPolicy is a custom resource, which GKE's IAM names
+  // container.thirdPartyObjects (gke-iam).
+  ...kubeRows('egressnatpolicies', 'thirdPartyObjects'),
 };
 
 function kubeRows(resource: string, iamName: string): Record<string, readonly string[]> {
@@ -245,6 +248,16 @@ export const REACTOR_METHODS: readonly string[] = [
 const USE_REASON =
   'Compute checks a use permission on a resource that a request refers to (the compute.<kind>.use permissions of https://cloud.google.com/compute/docs/access/iam). The REST page of the method does not list it, so the simulator does not check it and no run shows it; it is granted so that the write does not fail on a real project.';
 
+// The recorded runs provision the example topology, which has no Autopilot cluster.
+const AUTOPILOT_REASON =
+  "for an Autopilot consumer's default EgressNATPolicy (test/gcp/autopilot.test.ts, test/e2e/autopilot.test.ts); the recorded runs provision the example topology, which has no Autopilot cluster, so they never make the call.";
+
+/** Reading and merge-patching an Autopilot cluster's default EgressNATPolicy (kubernetes.egressnatpolicies.get and .patch). */
+const EGRESS_NAT_POLICY_EXTRAS: readonly Extra[] = [
+  { permission: 'container.thirdPartyObjects.get', reason: `Reads ${AUTOPILOT_REASON}` },
+  { permission: 'container.thirdPartyObjects.update', reason: `Patches ${AUTOPILOT_REASON}` },
+];
+
 /** Permissions the reactor may need that its recorded runs cannot show, with why. */
 export const REACTOR_EXTRAS: readonly Extra[] = [
   {
@@ -268,6 +281,7 @@ export const REACTOR_EXTRAS: readonly Extra[] = [
     reason:
       "Finding a cluster's Kubernetes endpoint falls back to listClusters('-') when its location is not known yet (functions/gcp/cloud.ts clusterDirectory); every recorded run reads the cluster's facts first, which tell its location.",
   },
+  ...EGRESS_NAT_POLICY_EXTRAS,
 ];
 
 /**

@@ -25,6 +25,7 @@ import {
 import { aggregate } from '../net/cidr.ts';
 import type { KnownConflict } from '../plan/diff.ts';
 import type { Cluster, Service, Topology } from '../topology/schema.ts';
+import { egressNatDesire } from './egress-nat.ts';
 import {
   effectiveMode,
   ipMasqAgentNonMasquerade,
@@ -43,6 +44,11 @@ export interface Desired {
   readonly pending: readonly string[];
   /** Masquerade CIDRs per consumer cluster, for reports. */
   readonly masquerade: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Per consumer cluster, what peerlink leaves as it is in configuration it shares with others:
+   * the destinations of an Autopilot cluster's default EgressNATPolicy it did not add, for reports.
+   */
+  readonly left: Readonly<Record<string, readonly string[]>>;
   /** Desired resources that must not be written, with why: the plan reports them as conflicts. */
   readonly conflicts: readonly KnownConflict[];
 }
@@ -308,15 +314,24 @@ function masqueradeResources(
   facts: Facts,
   c: Cluster,
   files: AgentFiles,
-  out: Record<string, string[]>,
+  out: Record<string, readonly string[]>,
   pending: string[],
   conflicts: KnownConflict[],
+  left: Record<string, readonly string[]>,
 ): Resource[] {
   const cf = facts.clusters[c.name];
   const mode = effectiveMode(c, cf);
   const cidrs = masqueradeCidrs(t, c, facts.networks[c.network], cf);
   if (!cf) return []; // no cluster, no API to write to: the cluster's creation will trigger us
   out[c.name] = cidrs;
+  // Autopilot: the default EgressNATPolicy, edited for the targets, or put back (none).
+  if (mode === 'egress-nat-policy' || (mode === 'none' && (cf.autopilot ?? c.autopilot))) {
+    const d = egressNatDesire(t, c, facts.networks[c.network], cf, mode);
+    out[c.name] = d.targets;
+    if (d.pending) pending.push(d.pending);
+    if (d.left) left[c.name] = d.left;
+    return d.edit ? [d.edit] : [];
+  }
   // A VPC-native cluster left to auto needs nothing: GKE's defaults stay, and nothing is owned.
   if (!needsMasquerade(c)) return [];
   if (mode === 'agent')
@@ -344,9 +359,10 @@ export function desire(
   files: AgentFiles = AGENT_FILES,
 ): Desired {
   const pending: string[] = [];
-  const masquerade: Record<string, string[]> = {};
+  const masquerade: Record<string, readonly string[]> = {};
   const resources: Resource[] = [];
   const conflicts: KnownConflict[] = [];
+  const left: Record<string, readonly string[]> = {};
   for (const s of t.services) {
     if (scope.services && !scope.services.has(serviceId(s))) continue;
     resources.push(...serviceResources(t, facts, s, pending, conflicts));
@@ -354,7 +370,9 @@ export function desire(
   const consumers = new Set(t.services.flatMap((s) => s.consumers));
   for (const c of t.clusters) {
     if (!consumers.has(c.name) || (scope.clusters && !scope.clusters.has(c.name))) continue;
-    resources.push(...masqueradeResources(t, facts, c, files, masquerade, pending, conflicts));
+    resources.push(
+      ...masqueradeResources(t, facts, c, files, masquerade, pending, conflicts, left),
+    );
   }
-  return { resources, pending, masquerade, conflicts };
+  return { resources, pending, masquerade, conflicts, left };
 }

@@ -42,6 +42,7 @@ export function desiredClusters(t: Topology): ClusterResource[] {
     serviceRange: c.mode === 'routes' ? '' : c.serviceSecondaryRange,
     nodeLocations: c.nodeLocations,
     ...(c.datapath ? { datapath: c.datapath } : {}),
+    ...(c.autopilot ? { autopilot: true } : {}),
   }));
 }
 

@@ -56,7 +56,8 @@ export function effectiveMode(cluster: Cluster, facts: ClusterFacts | undefined)
   if (cluster.masquerade !== 'auto') return cluster.masquerade;
   // Autopilot takes an egress NAT policy, never the ConfigMap or a NET_ADMIN DaemonSet
   // (https://cloud.google.com/kubernetes-engine/docs/how-to/egress-nat-policy-ip-masq-autopilot).
-  if (cluster.autopilot) return 'egress-nat-policy';
+  // GKE's autopilot.enabled wins over the topology's word.
+  if (facts?.autopilot ?? cluster.autopilot) return 'egress-nat-policy';
   if ((facts?.datapath ?? cluster.datapath) === 'dataplane-v2') return 'ip-masq-agent';
   if (cluster.mode === 'vpc-native') return 'none';
   return facts?.runsIpMasqAgent ? 'ip-masq-agent' : 'agent';

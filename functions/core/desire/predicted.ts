@@ -3,6 +3,7 @@
  * imports the subnet ranges of the networks it peers with, as `listPeeringRoutes` reports them
  * with the default exchange settings. Clusters are taken to exist, their nodes unknown.
  */
+import { GKE_DEFAULT_POLICY } from '../manifests/egress-nat-policy.ts';
 import type { Facts, NetworkFacts } from '../model/facts.ts';
 import type { Topology } from '../topology/schema.ts';
 import { peeringName } from './infra.ts';
@@ -27,11 +28,23 @@ export function predictedFacts(t: Topology): Facts {
         ),
     };
   }
-  // Clusters are assumed to exist, with nothing known about their nodes.
+  // Clusters are assumed to exist, with nothing known about their nodes; an Autopilot one with
+  // the default EgressNATPolicy GKE creates.
   const clusters = Object.fromEntries(
     t.clusters.map((c) => [
       c.name,
-      { name: c.name, status: 'UNKNOWN', nodePools: [], nodeTags: [] },
+      {
+        name: c.name,
+        status: 'UNKNOWN',
+        nodePools: [],
+        nodeTags: [],
+        ...(c.autopilot
+          ? {
+              autopilot: true,
+              egressNatPolicy: { destinations: [...GKE_DEFAULT_POLICY], removed: [], added: [] },
+            }
+          : {}),
+      },
     ]),
   );
   return { networks, clusters };

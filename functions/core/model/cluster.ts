@@ -21,6 +21,11 @@ export interface ClusterResource {
    * difference.
    */
   readonly datapath?: 'legacy' | 'dataplane-v2';
+  /**
+   * `autopilot.enabled`. Desired only when the topology says so; GKE then chooses the nodes' zones,
+   * so `nodeLocations` is not compared.
+   */
+  readonly autopilot?: boolean;
 }
 
 export const clusterKind: Kind<ClusterResource, 'infra'> = {
@@ -59,7 +64,7 @@ export const clusterKind: Kind<ClusterResource, 'infra'> = {
     ],
   },
   key: (r) => `cluster/${r.location}/${r.name}`,
-  normalise: (r) => ({ ...r, nodeLocations: sortedUnique(r.nodeLocations) }),
+  normalise: (r) => ({ ...r, nodeLocations: r.autopilot ? [] : sortedUnique(r.nodeLocations) }),
   changes: (want, have) =>
     fieldChanges(
       want.serviceRange === '' ? { ...want, serviceRange: have.serviceRange } : want,

@@ -2,6 +2,7 @@
  * Observed facts that desired state depends on: what exists in the cloud and clusters that
  * peerlink does not manage but must follow (peerings, imported routes, node pools).
  */
+import type { EgressNatPolicyFacts } from './egress-nat-policy.ts';
 
 export interface PeeringFact {
   readonly name: string;
@@ -45,6 +46,13 @@ export interface ClusterFacts {
    * routes-based cluster; absent when not reported.
    */
   readonly serviceRange?: string;
+  /** GKE's `autopilot.enabled`: an Autopilot cluster. */
+  readonly autopilot?: boolean;
+  /**
+   * An Autopilot cluster's `default` EgressNATPolicy: null when it has none, undefined when it
+   * was not read (a Standard cluster, or an API not reachable yet).
+   */
+  readonly egressNatPolicy?: EgressNatPolicyFacts | null;
   /**
    * `networkConfig.datapathProvider`: ADVANCED_DATAPATH is `dataplane-v2`, LEGACY_DATAPATH or
    * none `legacy`; undefined while the cluster migrates between the two.

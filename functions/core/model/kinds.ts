@@ -6,6 +6,7 @@
 import { addressKind } from './address.ts';
 import { backendServiceKind } from './backend-service.ts';
 import { clusterKind } from './cluster.ts';
+import { egressNatPolicyKind } from './egress-nat-policy.ts';
 import { firewallKind } from './firewall.ts';
 import { forwardingRuleKind } from './forwarding-rule.ts';
 import { healthCheckKind } from './health-check.ts';
@@ -23,6 +24,7 @@ export const KINDS = {
   cluster: clusterKind,
   nodePool: nodePoolKind,
   kube: kubeObjectKind,
+  egressNatPolicy: egressNatPolicyKind,
   firewall: firewallKind,
   healthCheck: healthCheckKind,
   backendService: backendServiceKind,

@@ -8,6 +8,7 @@ import { type KINDS, kindFor, type Resource, type ResourceKind } from './kinds.t
 export type { Address } from './address.ts';
 export type { BackendService } from './backend-service.ts';
 export type { ClusterResource } from './cluster.ts';
+export type { EgressNatPolicyEdit } from './egress-nat-policy.ts';
 export type { Allowed, Firewall } from './firewall.ts';
 export type { ForwardingRule } from './forwarding-rule.ts';
 export type { HealthCheck } from './health-check.ts';

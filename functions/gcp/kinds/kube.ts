@@ -1,8 +1,22 @@
-/** The adapter of Kubernetes objects: server-side apply through each cluster's API (kube.ts). */
-import { orNull } from '../../core/errors.ts';
+/**
+ * The adapters of Kubernetes objects: server-side apply through each cluster's API (kube.ts),
+ * and peerlink's edit of an Autopilot cluster's `default` EgressNATPolicy, by merge patch.
+ */
+import { editPolicy, originalDestinations } from '../../core/desire/egress-nat.ts';
+import { orNull, PreconditionFailedError } from '../../core/errors.ts';
+import {
+  EGRESS_NAT_POLICY_API_VERSION,
+  EGRESS_NAT_POLICY_KIND,
+  egressNatPolicyPatch,
+} from '../../core/manifests/egress-nat-policy.ts';
 import type { KubeObject, Observed } from '../../core/model/resources.ts';
-import type { Kube, KubeRef } from '../kube.ts';
-import { kubeObjectFromApi, kubeOwned, kubeVersion } from '../kube-model.ts';
+import { type Kube, type KubeRef, MANAGED_KINDS } from '../kube.ts';
+import {
+  egressNatPolicyFromApi,
+  kubeObjectFromApi,
+  kubeOwned,
+  kubeVersion,
+} from '../kube-model.ts';
 import { type Adapters, observed } from './adapter.ts';
 
 const refOf = (o: KubeObject): KubeRef => ({
@@ -12,7 +26,17 @@ const refOf = (o: KubeObject): KubeRef => ({
   name: o.name,
 });
 
-export function kubeAdapters(kube: Kube): Pick<Adapters, 'kube'> {
+const egressNatRef = (r: { name: string }): KubeRef => ({
+  apiVersion: EGRESS_NAT_POLICY_API_VERSION,
+  kind: EGRESS_NAT_POLICY_KIND,
+  namespace: '',
+  name: r.name,
+});
+
+const managedKind = (k: { apiVersion: string; kind: string }) =>
+  MANAGED_KINDS.some((m) => m.apiVersion === k.apiVersion && m.kind === k.kind);
+
+export function kubeAdapters(kube: Kube): Pick<Adapters, 'kube' | 'egressNatPolicy'> {
   return {
     kube: {
       /**
@@ -35,7 +59,7 @@ export function kubeAdapters(kube: Kube): Pick<Adapters, 'kube'> {
                 : [],
               Promise.all(
                 scope.kubeNames
-                  .filter((k) => k.cluster === cluster)
+                  .filter((k) => k.cluster === cluster && managedKind(k))
                   .map((k) =>
                     orNull(
                       kube.get(cluster, {
@@ -70,6 +94,51 @@ export function kubeAdapters(kube: Kube): Pick<Adapters, 'kube'> {
         await kube.apply(r.cluster, { ...r.manifest }, true);
       },
       delete: (o) => kube.delete(o.resource.cluster, refOf(o.resource)),
+    },
+    egressNatPolicy: {
+      /**
+       * The policies named in `kubeNames` that hold an edit of peerlink's (a ledger), as they
+       * are: its share of the policy, which it may write, so observed as owned. A policy it
+       * never changed holds nothing of peerlink's and is not listed.
+       */
+      async list(scope) {
+        const refs = scope.kubeNames.filter((k) => k.kind === EGRESS_NAT_POLICY_KIND);
+        const read = await Promise.all(
+          refs.map(async (k) => {
+            const m = await orNull(kube.get(k.cluster, { ...k, namespace: '' }));
+            if (!m) return [];
+            const r = egressNatPolicyFromApi(k.cluster, m);
+            if (r.removed.length === 0 && r.added.length === 0) return [];
+            return [observed(r, true, kubeVersion(m))];
+          }),
+        );
+        return read.flat();
+      },
+      /**
+       * The first edit of a policy peerlink has not changed yet: written only onto the policy it
+       * was planned from (the same destinations), under the version just read, so that a change
+       * since is a stale precondition and the reconcile re-plans.
+       */
+      create: async (r) => {
+        const m = await kube.get(r.cluster, egressNatRef(r));
+        const now = m && egressNatPolicyFromApi(r.cluster, m);
+        const same = (a: readonly string[], b: readonly string[]) =>
+          a.length === b.length && a.every((d) => b.includes(d));
+        if (!m || !now || !same(originalDestinations(now), originalDestinations(r)))
+          throw new PreconditionFailedError(
+            `${r.cluster}: its ${r.name} EgressNATPolicy changed since it was read`,
+          );
+        await kube.mergePatch(r.cluster, egressNatPolicyPatch(r, kubeVersion(m)));
+      },
+      update: async (r, o) => {
+        await kube.mergePatch(r.cluster, egressNatPolicyPatch(r, o.version));
+      },
+      // No longer wanted: the policy as peerlink found it.
+      delete: async (o) => {
+        const r = o.resource;
+        const restored = editPolicy(r.cluster, r, []).edit;
+        await kube.mergePatch(r.cluster, egressNatPolicyPatch(restored, o.version));
+      },
     },
   };
 }

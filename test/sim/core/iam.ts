@@ -341,6 +341,9 @@ export const KUBE_RESOURCES: Readonly<Record<string, string>> = {
   secrets: 'secrets',
   serviceaccounts: 'serviceAccounts',
   services: 'services',
+  // A custom resource (a CRD's kind, here GKE's EgressNATPolicy) is a "third party object" to
+  // GKE's IAM: container.thirdPartyObjects.{create,delete,get,list,update} on the same page.
+  egressnatpolicies: 'thirdPartyObjects',
 };
 
 /**
