@@ -182,7 +182,7 @@ describe('node groups in cluster facts (simulator)', { timeout: 60_000 }, () => 
     const stored = store().get<JsonObject>(CLUSTERS, key);
     const np = ((stored?.nodePools ?? []) as JsonObject[]).find((p) => p.name === 'second');
     if (!stored || !np) throw new Error('no stored pool');
-    const [blue] = np.instanceGroupUrls as string[];
+    const blue = String((np.instanceGroupUrls as string[])[0]);
     // What GKE reports while it soaks (NodePool.updateInfo.blueGreenInfo); the simulator runs
     // no blue-green upgrade, so the stored pool says it.
     np.updateInfo = {
