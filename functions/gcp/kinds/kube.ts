@@ -10,7 +10,7 @@ import {
   egressNatPolicyPatch,
 } from '../../core/manifests/egress-nat-policy.ts';
 import type { KubeObject, Observed } from '../../core/model/resources.ts';
-import { type Kube, type KubeRef, MANAGED_KINDS } from '../kube.ts';
+import type { Kube, KubeRef } from '../kube.ts';
 import {
   egressNatPolicyFromApi,
   kubeObjectFromApi,
@@ -33,8 +33,8 @@ const egressNatRef = (r: { name: string }): KubeRef => ({
   name: r.name,
 });
 
-const managedKind = (k: { apiVersion: string; kind: string }) =>
-  MANAGED_KINDS.some((m) => m.apiVersion === k.apiVersion && m.kind === k.kind);
+// Names of EgressNATPolicies are the egressNatPolicy adapter's to read, not this one's.
+const kubeObjectRef = (k: { kind: string }) => k.kind !== EGRESS_NAT_POLICY_KIND;
 
 export function kubeAdapters(kube: Kube): Pick<Adapters, 'kube' | 'egressNatPolicy'> {
   return {
@@ -59,7 +59,7 @@ export function kubeAdapters(kube: Kube): Pick<Adapters, 'kube' | 'egressNatPoli
                 : [],
               Promise.all(
                 scope.kubeNames
-                  .filter((k) => k.cluster === cluster && managedKind(k))
+                  .filter((k) => k.cluster === cluster && kubeObjectRef(k))
                   .map((k) =>
                     orNull(
                       kube.get(cluster, {
