@@ -8,11 +8,12 @@ import { type DesireScope, desire } from '../core/desire/desire.ts';
 import { serviceId, servicePrefix } from '../core/desire/names.ts';
 import { predictedFacts } from '../core/desire/predicted.ts';
 import { TransientError } from '../core/errors.ts';
+import { AGENT_SCRIPT_CONFIGMAP } from '../core/manifests/agent.ts';
 import {
+  DEFAULT_EGRESS_NAT_POLICY,
   EGRESS_NAT_POLICY_API_VERSION,
   EGRESS_NAT_POLICY_KIND,
 } from '../core/manifests/egress-nat-policy.ts';
-import { AGENT_SCRIPT_CONFIGMAP } from '../core/manifests/agent.ts';
 import {
   AGENT_NAMESPACE,
   CIDR_CONFIGMAP,
@@ -152,7 +153,22 @@ function possibleObjects(t: Topology, scope: DesireScope): Resource[] {
   });
   const all = [true, false].flatMap((v) => desire(t, withAgent(v), scope).resources);
   const objects = all.filter((r) => r.kind === 'kube' || r.kind === 'egressNatPolicy');
-  return [...new Map(objects.map((r) => [keyOf(r), r])).values()];
+  // An Autopilot consumer's default EgressNATPolicy may hold an edit of peerlink's to undo even
+  // when desire wants none: it is read whatever the facts.
+  const consumers = new Set(t.services.flatMap((s) => s.consumers));
+  const policies = t.clusters
+    .filter((c) => c.autopilot && consumers.has(c.name) && (scope.clusters?.has(c.name) ?? true))
+    .map(
+      (c): Resource => ({
+        kind: 'egressNatPolicy',
+        cluster: c.name,
+        name: DEFAULT_EGRESS_NAT_POLICY,
+        destinations: [],
+        removed: [],
+        added: [],
+      }),
+    );
+  return [...new Map([...objects, ...policies].map((r) => [keyOf(r), r])).values()];
 }
 
 /**
