@@ -88,6 +88,8 @@ for (const spec of targets('resource port')) {
         podRange: 'pods',
         serviceRange: 'services',
         nodeLocations: [t.zone],
+        // Named, so that it reads back as created (clusterFromApi always reads the datapath).
+        datapath: 'legacy',
       };
       pool = {
         kind: 'nodePool',
