@@ -4,7 +4,8 @@
  * (https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#how-pods-with-resource-limits-are-run).
  * cgroup v1 (memory.limit_in_bytes, cpu.cfs_quota_us) or v2 (memory.max, cpu.max).
  */
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Run, run } from './support.ts';
 
@@ -46,6 +47,20 @@ export function quantity(q: string | number | undefined): number {
 export interface LimitedRun extends Run {
   /** OOM kills inside the cgroup while the command ran. */
   readonly oomKills: number;
+  /**
+   * CPU time (user + system) the command and its children used, from the shell's `times`. Unlike
+   * the wall time, it does not grow when other work competes for the machine's CPUs.
+   */
+  readonly cpuMs: number;
+}
+
+/** Children's user and system times from POSIX `times` output ("0m1.23s 0m0.45s" lines). */
+function childCpuMs(text: string): number {
+  const last = text.trim().split('\n').at(-1) ?? '';
+  return [...last.matchAll(/(\d+)m([\d.]+)s/g)].reduce(
+    (ms, m) => ms + (Number(m[1]) * 60 + Number(m[2])) * 1000,
+    0,
+  );
 }
 
 /**
@@ -87,15 +102,27 @@ export function runLimited(
     oomFile = join(d, 'memory.events');
   }
   const ooms = () => Number(/oom_kill (\d+)/.exec(readFileSync(oomFile, 'utf8'))?.[1] ?? 0);
+  const timesFile = join(tmpdir(), `${name}.times`);
   try {
     const before = ooms();
     const r = run(
       'sh',
-      ['-c', 'for p in $CG_PROCS; do echo $$ > "$p"; done; exec "$@"', 'sh', cmd, ...args],
-      { ...opts, env: { ...(opts.env ?? process.env), CG_PROCS: procs.join(' ') } },
+      [
+        '-c',
+        'for p in $CG_PROCS; do echo $$ > "$p"; done; "$@"; rc=$?; times > "$CG_TIMES"; exit $rc',
+        'sh',
+        cmd,
+        ...args,
+      ],
+      {
+        ...opts,
+        env: { ...(opts.env ?? process.env), CG_PROCS: procs.join(' '), CG_TIMES: timesFile },
+      },
     );
-    return { ...r, oomKills: ooms() - before };
+    const times = existsSync(timesFile) ? readFileSync(timesFile, 'utf8') : '';
+    return { ...r, oomKills: ooms() - before, cpuMs: childCpuMs(times) };
   } finally {
+    rmSync(timesFile, { force: true });
     for (const d of dirs) {
       // The command has exited, so the cgroup is empty; rmdir is how a cgroup is removed.
       for (let i = 0; i < 50 && existsSync(d); i++) {
