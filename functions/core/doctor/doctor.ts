@@ -244,7 +244,8 @@ function masqueradeHop(p: Path): Hop {
         ev,
         `peerlink apply --topology ${p.file}`,
       );
-    // Rolled out: every scheduled pod ready and of the current template.
+    // Rolled out as kubectl rollout status judges it: every scheduled pod updated and ready
+    // (kubernetes/kubectl pkg/polymorphichelpers/rollout_status.go, DaemonSetStatusViewer).
     const behind = Math.max(
       ds.desiredNumberScheduled - ds.numberReady,
       ds.desiredNumberScheduled - ds.updatedNumberScheduled,
@@ -262,7 +263,8 @@ function masqueradeHop(p: Path): Hop {
   if (mode === 'ip-masq-agent') {
     if (m.ipMasqAgentNonMasquerade === undefined)
       return hop(name, 'unknown', 'the ip-masq-agent ConfigMap could not be read', ev);
-    // Without the ConfigMap the agent uses its defaults.
+    // nonMasqueradeCIDRs keep the pod source; without the ConfigMap the defaults do
+    // (https://cloud.google.com/kubernetes-engine/docs/concepts/ip-masquerade-agent).
     const nonMasq = m.ipMasqAgentNonMasquerade ?? nonMasqueradeBase(p.consumer);
     ev.push({
       resource: 'ConfigMap kube-system/ip-masq-agent',
@@ -272,7 +274,8 @@ function masqueradeHop(p: Path): Hop {
     if (within(p.ilb, nonMasq)) return uncovered(`ip-masq-agent leaves ${p.ilb} unmasqueraded`);
     return hop(name, 'ok', `ip-masq-agent masquerades ${p.ilb}`, ev);
   }
-  // An EgressNATPolicy's destinations are the ones not masqueraded.
+  // The policy's destinations (action NoSNAT) keep the pod source
+  // (https://cloud.google.com/kubernetes-engine/docs/how-to/egress-nat-policy-ip-masq-autopilot).
   const policy = cf?.egressNatPolicy;
   if (policy === undefined)
     return hop(name, 'unknown', 'the default EgressNATPolicy could not be read', ev);
@@ -447,6 +450,8 @@ function routesHop(p: Path): Hop {
 function ingressHop(p: Path): Hop {
   const name = 'provider ingress firewall';
   if (p.ilb === undefined) return hop(name, 'unknown', "the ILB's address is not known", []);
+  // A passthrough ILB delivers packets with the forwarding rule's address as destination
+  // (https://cloud.google.com/load-balancing/docs/internal#firewall_rules).
   const destination = { ...p.providerNode, address: p.ilb };
   const consumers = p.desiredFirewalls.find((f) => f.name === resourceName(p.service, 'consumers'));
   const main = firewallHop(
@@ -501,6 +506,7 @@ function loadBalancerHop(p: Path): Hop {
       ev,
       fix,
     );
+  // Clients in other regions need global access (https://cloud.google.com/load-balancing/docs/internal#global_access).
   if (p.consumer.region !== p.provider.region && !fr.allowGlobalAccess)
     return hop(
       name,

@@ -6,7 +6,10 @@
 import type { Facts } from '../model/facts.ts';
 import type { FirewallRuleFacts } from '../net/firewall.ts';
 
-/** One side of a peering as `networks.get` reports it. */
+/**
+ * One side of a peering as `networks.get` reports it; ACTIVE only once both sides are configured
+ * (https://cloud.google.com/vpc/docs/vpc-peering).
+ */
 export interface PeeringSide {
   readonly name: string;
   /** Short name of the peer network. */
@@ -29,13 +32,13 @@ export interface BackendServiceState {
   readonly backends: readonly string[];
 }
 
-/** `regionBackendServices.getHealth`, one entry per instance. */
+/** `healthStatus[]` of https://cloud.google.com/compute/docs/reference/rest/v1/regionBackendServices/getHealth */
 export interface InstanceHealth {
   readonly instance: string;
   readonly healthState: 'HEALTHY' | 'UNHEALTHY' | string;
 }
 
-/** A DaemonSet's `status` (the rollout fields). */
+/** A DaemonSet's `status` rollout fields (https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/daemon-set-v1/). */
 export interface DaemonSetStatus {
   readonly desiredNumberScheduled: number;
   readonly numberReady: number;

@@ -295,6 +295,79 @@ describe('diagnose', () => {
     expect(v.evidence[0]?.value).toEqual(['backend-cluster']);
   });
 
+  it('a peering that does not exchange subnet routes fails the peering hop', () => {
+    const s = healthy();
+    const side = s.peerings['vpc-b']?.[0];
+    if (!side) throw new Error('fixture');
+    const d = run({
+      ...s,
+      peerings: { ...s.peerings, 'vpc-b': [{ ...side, exchangeSubnetRoutes: false }] },
+    });
+    expect(expectVerdict(d, 'peering', /bootstrap/).summary).toBe(
+      'peering peerlink-vpc-b-vpc-a of vpc-b does not exchange subnet routes',
+    );
+  });
+
+  it('health-check probers denied by a foreign rule fail the provider ingress hop', () => {
+    const s = healthy();
+    const deny: FirewallRule = {
+      name: 'no-google',
+      priority: 10,
+      sourceRanges: ['35.191.0.0/16'],
+      denied: [{ IPProtocol: 'tcp' }],
+    };
+    const d = run(withFirewalls(s, 'vpc-a', [...(s.firewalls['vpc-a'] ?? []), deny]));
+    const v = expectVerdict(d, 'provider ingress firewall', /no-google of vpc-a is not peerlink's/);
+    expect(v.summary).toMatch(
+      /^health checks: .*35\.191\.0\.1 → 10\.193\.0\.3 denied by no-google$/,
+    );
+  });
+
+  it('ip-masq-agent: a ConfigMap that leaves the ILB unmasqueraded fails; one that excludes it is ok', () => {
+    const ipMasq = {
+      ...t,
+      clusters: t.clusters.map((c) =>
+        c.name === 'frontend-cluster' ? ({ ...c, masquerade: 'ip-masq-agent' } as Cluster) : c,
+      ),
+    };
+    const s = healthy(ipMasq);
+    const bad = run({ ...s, masquerade: { ipMasqAgentNonMasquerade: ['10.0.0.0/8'] } }, ipMasq);
+    expect(expectVerdict(bad, 'masquerade', APPLY).summary).toBe(
+      'ip-masq-agent leaves 10.193.0.3 unmasqueraded',
+    );
+    // No ConfigMap: the defaults, which hold 10.0.0.0/8.
+    expect(run({ ...s, masquerade: { ipMasqAgentNonMasquerade: null } }, ipMasq).verdict?.hop).toBe(
+      'masquerade',
+    );
+    const good = run({ ...s, masquerade: { ipMasqAgentNonMasquerade: ['172.16.0.0/12'] } }, ipMasq);
+    expect(good.reachable).toBe(true);
+  });
+
+  it("egress NAT policy: the default policy listing the ILB's range fails the masquerade hop", () => {
+    const ap = {
+      ...t,
+      clusters: t.clusters.map((c) =>
+        c.name === 'frontend-cluster' ? ({ ...c, masquerade: 'egress-nat-policy' } as Cluster) : c,
+      ),
+    };
+    const facts = exampleFacts(ap);
+    const withPolicy = (destinations: string[]): Facts => ({
+      ...facts,
+      clusters: {
+        ...facts.clusters,
+        'frontend-cluster': {
+          ...(facts.clusters['frontend-cluster'] as Facts['clusters'][string]),
+          egressNatPolicy: { destinations, removed: [], added: [] },
+        },
+      },
+    });
+    const bad = run(healthy(ap, withPolicy(['10.0.0.0/8'])), ap);
+    expect(expectVerdict(bad, 'masquerade', APPLY).summary).toBe(
+      'the default EgressNATPolicy leaves 10.193.0.3 unmasqueraded',
+    );
+    expect(run(healthy(ap, withPolicy(['172.16.0.0/12'])), ap).reachable).toBe(true);
+  });
+
   it('a read that was not allowed is unknown, not ok and not fail', () => {
     const s = healthy();
     const d = run({
