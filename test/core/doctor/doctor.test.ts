@@ -8,6 +8,7 @@ import {
   type Hop,
   type HopName,
 } from '../../../functions/core/doctor/doctor.ts';
+import { renderDiagnosis } from '../../../functions/core/doctor/render.ts';
 import type { DoctorSnapshot, FirewallRule } from '../../../functions/core/doctor/snapshot.ts';
 import { renderCidrFile } from '../../../functions/core/manifests/masquerade.ts';
 import type { Facts } from '../../../functions/core/model/facts.ts';
@@ -114,6 +115,16 @@ describe('diagnose', () => {
     expect(d.to).toBe('backend-cluster/default/dummy-backend');
     expect(hopOf(d, 'source address').summary).toBe('pod 10.132.0.2 → SNAT node 10.209.0.2');
     expect(hopOf(d, 'load balancer').summary).toBe('ILB 10.193.0.3:32191 (1/1 healthy)');
+  });
+
+  it("a healthy world's rendered path names each address and the rule that lets it through", () => {
+    const text = renderDiagnosis(run(healthy()), {
+      provider: 'backend-cluster',
+      pools: ['pool-0'],
+    });
+    expect(text.split('\n')[1]).toBe(
+      `pod 10.132.0.2 → SNAT node 10.209.0.2 → peering vpc-b→vpc-a → firewall ${resourceName(service, 'consumers')} (tcp:32191) → ILB 10.193.0.3:32191 (1/1 healthy) → backend-cluster pools pool-0`,
+    );
   });
 
   it("peerlink's consumer ingress rule deleted: the provider ingress firewall fails, naming it", () => {
