@@ -6,6 +6,7 @@
  * destinations it changed, with annotations of its own, as it marks its own objects with its
  * label.
  */
+import { GKE_NON_MASQUERADE_DEFAULTS } from '../desire/masquerade.ts';
 import type { EgressNatPolicyEdit, EgressNatPolicyFacts } from '../model/egress-nat-policy.ts';
 import { MANAGED_BY_VALUE } from '../model/resources.ts';
 import type { Manifest } from './backend.ts';
@@ -15,23 +16,11 @@ export const EGRESS_NAT_POLICY_KIND = 'EgressNATPolicy';
 /** The policy GKE creates for users to edit. */
 export const DEFAULT_EGRESS_NAT_POLICY = 'default';
 /**
- * The destinations of the `default` policy as GKE creates it: the default non-masquerade
- * destinations of GKE's IP masquerade concepts page, Autopilot row
- * (https://cloud.google.com/kubernetes-engine/docs/concepts/ip-masquerade-agent).
+ * The destinations of the `default` policy as GKE creates it: GKE's default non-masquerade
+ * destinations (IP masquerade concepts page, Autopilot row), the same set the Standard nodes'
+ * IP-MASQ chain leaves alone.
  */
-export const GKE_DEFAULT_POLICY = [
-  '10.0.0.0/8',
-  '172.16.0.0/12',
-  '192.168.0.0/16',
-  '100.64.0.0/10',
-  '192.0.0.0/24',
-  '192.0.2.0/24',
-  '192.88.99.0/24',
-  '198.18.0.0/15',
-  '198.51.100.0/24',
-  '203.0.113.0/24',
-  '240.0.0.0/4',
-] as const;
+export const GKE_DEFAULT_POLICY = GKE_NON_MASQUERADE_DEFAULTS;
 
 /** Destinations peerlink removed from the policy, comma-separated. */
 export const REMOVED_ANNOTATION = `${MANAGED_BY_VALUE}/removed-destinations`;
